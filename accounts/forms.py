@@ -1,0 +1,95 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import HardshipStatus, Organisation, User
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth adds e-mail and password)."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=100)
+    kind = forms.ChoiceField(
+        label=_("I am signing up as"),
+        choices=[
+            (User.Kind.DONOR, _("An individual donor")),
+            (User.Kind.COMPANY, _("A company representative")),
+            (User.Kind.RESIDENT, _("A resident")),
+        ],
+        widget=forms.RadioSelect,
+        initial=User.Kind.DONOR,
+    )
+    legal_name = forms.CharField(
+        label=_("Company legal name"),
+        max_length=200,
+        required=False,
+        help_text=_("Company representatives only. To join an existing company, ask a colleague to invite you."),
+    )
+    display_name = forms.CharField(label=_("Company public name"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Company contact phone"), max_length=30, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == User.Kind.COMPANY:
+            for field in ("legal_name", "display_name", "contact_phone"):
+                if not (data.get(field) or "").strip():
+                    self.add_error(field, _("Required for a company representative."))
+            legal = (data.get("legal_name") or "").strip()
+            if legal and Organisation.objects.filter(legal_name__iexact=legal).exists():
+                self.add_error(
+                    "legal_name",
+                    _("This company is already registered: ask one of its members to invite you."),
+                )
+        return data
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        data = self.cleaned_data
+        services.user_profile_set(
+            user=user, full_name=data["full_name"], kind=data["kind"], language=translation.get_language()
+        )
+        if data["kind"] == User.Kind.COMPANY:
+            services.organisation_create(
+                owner=user,
+                legal_name=data["legal_name"],
+                display_name=data["display_name"],
+                contact_name=data["full_name"],
+                contact_phone=data["contact_phone"],
+            )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail address"))
+
+
+class ResidentForm(forms.Form):
+    pseudonym = forms.CharField(label=_("Public name (e.g. 王奶奶)"), max_length=40)
+    coarse_area = forms.CharField(label=_("Public area (e.g. 梅园社区)"), max_length=60)
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2026, required=False)
+    real_name = forms.CharField(label=_("Real name (private)"), max_length=60)
+    phone = forms.CharField(label=_("Phone (private)"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address (private)"), max_length=200, required=False)
+
+
+class ResidentLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail of the resident's own account"),
+        help_text=_("Link only after you have checked who the person is."),
+    )
+
+
+class HardshipForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=HardshipStatus.Category.choices)
+    proof_status = forms.ChoiceField(label=_("Proof"), choices=HardshipStatus.Proof.choices)
+    expires_on = forms.DateField(
+        label=_("Proof expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)

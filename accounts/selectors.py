@@ -1,0 +1,79 @@
+"""Who may see what. Views, Wagtail screens and file downloads all ask here."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts import roles
+from accounts.models import Organisation, Resident, ResidentPrivate, Station, User
+
+
+def user_has_role(user: User, role: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache  # type: ignore[attr-defined]
+    return role in cache
+
+
+def is_fund_administrator(user: User) -> bool:
+    return user_has_role(user, roles.FUND_ADMINISTRATOR)
+
+
+def is_community_worker(user: User) -> bool:
+    return user_has_role(user, roles.COMMUNITY_WORKER) and user.station_id is not None
+
+
+def is_editor(user: User) -> bool:
+    return user_has_role(user, roles.EDITOR)
+
+
+def user_roles(user: User) -> list[str]:
+    return [role for role in roles.ROLE_LABELS if user_has_role(user, role)]
+
+
+def residents_for_staff(*, user: User) -> QuerySet[Resident]:
+    """Residents whose private records this user may read: a worker's own station, or all for fund administrators."""
+    qs = Resident.objects.select_related("station", "user")
+    if is_fund_administrator(user):
+        return qs
+    if is_community_worker(user):
+        return qs.filter(station_id=user.station_id)
+    return qs.none()
+
+
+def resident_private_get(*, user: User, resident_id: int) -> ResidentPrivate:
+    """The private record, or 404 for anyone not entitled (existence is not revealed)."""
+    resident = residents_for_staff(user=user).filter(pk=resident_id).first()
+    if resident is None:
+        own = getattr(user, "resident", None) if user.is_authenticated else None
+        if own is None or own.pk != resident_id:
+            raise Http404
+        resident = own
+    try:
+        return ResidentPrivate.objects.prefetch_related("hardships").get(resident=resident)
+    except ResidentPrivate.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def organisation_get_for_member(*, user: User, organisation_id: int) -> Organisation:
+    """A company's own data, for its members only; others get 404 (by URL guessing too)."""
+    organisation = organisations_for_user(user=user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def organisation_is_admin(*, user: User, organisation: Organisation) -> bool:
+    return organisation.memberships.filter(user=user, role="admin").exists()
+
+
+def stations_active() -> QuerySet[Station]:
+    return Station.objects.filter(is_active=True)

@@ -1,0 +1,235 @@
+"""Every write about people, organisations, stations and residents."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import roles, selectors
+from accounts.models import (
+    HardshipStatus,
+    Invitation,
+    Membership,
+    Organisation,
+    Resident,
+    ResidentPrivate,
+    Station,
+    User,
+)
+from lending.models import Warehouse
+
+
+def station_create(
+    *,
+    name: str,
+    address: str,
+    district: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    phone: str = "",
+) -> Station:
+    """A station and its branch warehouse, created together."""
+    with transaction.atomic():
+        station = Station.objects.create(
+            name=name,
+            address=address,
+            district=district,
+            latitude=latitude,
+            longitude=longitude,
+            phone=phone,
+        )
+        Warehouse.objects.create(name=name, station=station, address=address)
+        return station
+
+
+def organisation_create(
+    *,
+    owner: User,
+    legal_name: str,
+    display_name: str,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str = "",
+) -> Organisation:
+    """A member company with its first member, who administers it."""
+    with transaction.atomic():
+        if Organisation.objects.filter(legal_name__iexact=legal_name.strip()).exists():
+            raise ValidationError(_("An organisation with this legal name is already registered."))
+        organisation = Organisation.objects.create(
+            legal_name=legal_name.strip(),
+            display_name=display_name.strip(),
+            contact_name=contact_name.strip(),
+            contact_phone=contact_phone.strip(),
+            contact_email=contact_email or owner.email,
+        )
+        Membership.objects.create(organisation=organisation, user=owner, role=Membership.Role.ADMIN)
+        return organisation
+
+
+def organisation_invite(*, organisation: Organisation, invited_by: User, email: str) -> Invitation:
+    """Invite a colleague by e-mail. Any member may invite; a repeat re-sends the same link."""
+    if not organisation.memberships.filter(user=invited_by).exists():
+        raise PermissionDenied
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError(_("This person is already a member."))
+    with transaction.atomic():
+        invitation = Invitation.objects.filter(
+            organisation=organisation, email=email, accepted_at__isnull=True
+        ).first() or Invitation.objects.create(
+            organisation=organisation, email=email, invited_by=invited_by
+        )
+        transaction.on_commit(lambda: _send_invitation(invitation, language=invited_by.language))
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, *, language: str) -> None:
+    with translation.override(language):
+        url = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
+        context = {"invitation": invitation, "url": url}
+        send_mail(
+            subject=_("You are invited to join %(name)s on Wishpool")
+            % {"name": invitation.organisation.display_name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Join the organisation; only the invited address can, and only once (a repeat is quiet)."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(token=token).first()
+        if invitation is None:
+            raise ValidationError(_("This invitation does not exist."))
+        if invitation.email.lower() != user.email.lower():
+            raise ValidationError(_("This invitation was sent to another e-mail address."))
+        membership, _created = Membership.objects.get_or_create(
+            organisation=invitation.organisation, user=user
+        )
+        if invitation.accepted_at is None:
+            invitation.accepted_at = timezone.now()
+            invitation.accepted_by = user
+            invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if user.kind == User.Kind.DONOR:
+            user.kind = User.Kind.COMPANY
+            user.save(update_fields=["kind"])
+        return membership
+
+
+def user_profile_set(*, user: User, full_name: str, kind: str, language: str) -> User:
+    if kind not in {User.Kind.DONOR, User.Kind.COMPANY, User.Kind.RESIDENT}:
+        raise ValidationError(_("Choose an account type."))
+    user.full_name = full_name.strip()
+    user.kind = kind
+    user.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    user.save(update_fields=["full_name", "kind", "language"])
+    return user
+
+
+def staff_role_grant(*, user: User, role: str, station: Station | None = None) -> User:
+    """Give a staff role. A community worker belongs to exactly one station."""
+    from django.contrib.auth.models import Group
+
+    if role not in roles.ROLE_LABELS:
+        raise ValidationError(_("Unknown role."))
+    if role == roles.COMMUNITY_WORKER and station is None:
+        raise ValidationError(_("A community worker must belong to a station."))
+    with transaction.atomic():
+        user.groups.add(Group.objects.get(name=role))
+        user.kind = User.Kind.STAFF
+        user.is_staff = True  # may open the Wagtail admin (its own permissions still apply)
+        if station is not None:
+            user.station = station
+        user.save(update_fields=["kind", "is_staff", "station"])
+        user.__dict__.pop("_role_cache", None)
+        return user
+
+
+def resident_create(
+    *,
+    worker: User,
+    pseudonym: str,
+    coarse_area: str,
+    real_name: str,
+    phone: str = "",
+    address: str = "",
+    birth_year: int | None = None,
+) -> Resident:
+    """A worker records a resident of their own station (who may have no account)."""
+    if not selectors.is_community_worker(worker):
+        raise PermissionDenied
+    assert worker.station is not None
+    with transaction.atomic():
+        resident = Resident.objects.create(
+            station=worker.station,
+            pseudonym=pseudonym.strip(),
+            coarse_area=coarse_area.strip(),
+            birth_year=birth_year,
+            created_by=worker,
+        )
+        ResidentPrivate.objects.create(
+            resident=resident, real_name=real_name.strip(), phone=phone, address=address
+        )
+        return resident
+
+
+def resident_link_user(*, worker: User, resident: Resident, email: str) -> Resident:
+    """Link a self-registered resident account after the worker has checked who they are."""
+    if not selectors.residents_for_staff(user=worker).filter(pk=resident.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise ValidationError(_("No account uses this e-mail address."))
+        if resident.user_id == user.pk:
+            return resident
+        if resident.user_id is not None:
+            raise ValidationError(_("This resident is already linked to another account."))
+        if Resident.objects.filter(user=user).exists():
+            raise ValidationError(_("This account is already linked to another resident."))
+        if user.kind != User.Kind.RESIDENT:
+            raise ValidationError(_("This account was not registered as a resident."))
+        resident.user = user
+        resident.save(update_fields=["user"])
+        ResidentPrivate.objects.filter(resident=resident).update(
+            identity_checked_by=worker, identity_checked_at=timezone.now()
+        )
+        return resident
+
+
+def hardship_record(
+    *,
+    staff: User,
+    resident: Resident,
+    category: str,
+    proof_status: str,
+    expires_on: date | None,
+) -> HardshipStatus:
+    """Record or update one hardship category with its proof; staff of the station only."""
+    if not selectors.residents_for_staff(user=staff).filter(pk=resident.pk).exists():
+        raise PermissionDenied
+    if category not in HardshipStatus.Category.values:
+        raise ValidationError(_("Unknown hardship category."))
+    if proof_status not in HardshipStatus.Proof.values:
+        raise ValidationError(_("Unknown proof status."))
+    with transaction.atomic():
+        private = ResidentPrivate.objects.select_for_update().get(resident=resident)
+        status, _created = HardshipStatus.objects.update_or_create(
+            private=private,
+            category=category,
+            defaults={
+                "proof_status": proof_status,
+                "expires_on": expires_on,
+                "verified_by": staff if proof_status == HardshipStatus.Proof.VERIFIED else None,
+                "verified_at": timezone.now() if proof_status == HardshipStatus.Proof.VERIFIED else None,
+            },
+        )
+        return status

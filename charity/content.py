@@ -1,0 +1,94 @@
+"""The site's starting pages, in Chinese with English translations (used by seed_demo)."""
+
+from datetime import date
+
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from charity.models import HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+
+ARTICLES = [
+    (
+        date(2026, 10, 8),
+        "梅园养老驿站成为循环义仓分仓",
+        "The Meiyuan station becomes a branch of the circular charity warehouse",
+        "轮椅、护理床和拐杖可就近借用，低保、低收入、特困、残疾老人免费。",
+        "Wheelchairs, care beds and crutches can be borrowed nearby, free for protected groups.",
+    ),
+    (
+        date(2026, 11, 2),
+        "微心愿认领活动启动",
+        "Micro-wishes open for claiming",
+        "社区老人的小心愿，由爱心企业和居民认领实现。",
+        "Small wishes of elderly neighbours, made true by member companies and residents.",
+    ),
+]
+
+
+def _publish(page: Page) -> None:
+    page.save_revision().publish()
+
+
+def _translate(page: Page, locale: Locale, title: str, **fields: str) -> Page:
+    existing = page.get_translations().filter(locale=locale).first()
+    if existing is not None:
+        return existing
+    copy = page.copy_for_translation(locale, copy_parents=True).specific
+    copy.title = title
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    _publish(copy)
+    return copy
+
+
+@transaction.atomic
+def demo_pages_ensure() -> HomePage:
+    zh = Locale.objects.get_or_create(language_code="zh-hans")[0]
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    home = HomePage.objects.filter(locale=zh).first()
+    if home is not None:
+        return home
+    root = Page.get_first_root_node()
+    site = Site.objects.filter(is_default_site=True).first()
+    # Wagtail's installer leaves a plain welcome page; the home page takes its place.
+    welcome = Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
+    if welcome is not None:
+        if site is not None and site.root_page_id == welcome.pk:
+            site.delete()
+            site = None
+        welcome.delete()
+    home = HomePage(
+        title="社区爱心资金池",
+        slug="home",
+        locale=zh,
+        intro="<p>企业和居民把善款与物资汇入同一个资金池，帮助社区里有困难的老人实现微心愿、借用护理器具。每一笔收支都公开。</p>",
+    )
+    root.add_child(instance=home)
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Wishpool")
+    else:
+        site.root_page = home
+        site.site_name = "Wishpool"
+        site.save()
+    about = StandardPage(title="关于我们", slug="about", locale=zh)
+    about.body = [("paragraph", "<p>本基金由街道牵头、成员单位出资、社区工作者对接，把资源送到最需要的老人身边。</p>")]
+    home.add_child(instance=about)
+    news = NewsIndexPage(title="新闻动态", slug="news", locale=zh, intro="<p>资金池与社区的最新消息。</p>")
+    home.add_child(instance=news)
+    articles = []
+    for day, zh_title, en_title, zh_intro, en_intro in ARTICLES:
+        article = NewsArticlePage(title=zh_title, slug=f"news-{day:%Y%m%d}", locale=zh, date=day, intro=zh_intro)
+        news.add_child(instance=article)
+        articles.append((article, en_title, en_intro))
+    _translate(home, en, "Community charity pool", intro=(
+        "<p>Companies and residents give money and goods into one shared pool that helps elderly neighbours "
+        "in hardship: micro-wishes come true and care equipment is lent. Every yuan in and out is public.</p>"
+    ))
+    en_about = _translate(about, en, "About us").specific
+    en_about.body = [("paragraph", "<p>The sub-district leads, member companies give, community workers match "
+                      "resources to the elderly people who need them most.</p>")]
+    _publish(en_about)
+    _translate(news, en, "News", intro="<p>The latest from the pool and the community.</p>")
+    for article, en_title, en_intro in articles:
+        _translate(article, en, en_title, intro=en_intro)
+    return home

@@ -1,0 +1,29 @@
+"""The Celery app. Tasks are discovered per app; PDF work has its own queue.
+
+Every task is acknowledged late and requeued if its worker dies, so a crash never
+loses work. Requeueing has no limit of its own, so core.tasks.GuardedTask counts
+deliveries and sets a message aside after CELERY_MAX_DELIVERIES.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("wishpool")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_default_queue="default",
+    task_routes={"*.render_*": {"queue": "pdf"}},
+    task_cls="core.tasks:GuardedTask",
+    broker_connection_retry_on_startup=True,
+    timezone="Asia/Shanghai",
+    beat_schedule={},
+)
+
+
+app.autodiscover_tasks()

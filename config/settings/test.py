@@ -1,0 +1,37 @@
+"""pytest: PostgreSQL when DATABASE_URL is set or a server answers on localhost:5432."""
+
+import socket
+
+from .base import *  # noqa: F401
+
+
+def _postgres_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if "DATABASE_URL" not in env and _postgres_answers():
+    DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/wishpool")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-" + "x" * 40
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+ACCOUNT_RATE_LIMITS = False
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = str(VAR_DIR / "test-media")
+PRIVATE_MEDIA_ROOT = str(VAR_DIR / "test-private")
+WAGTAILADMIN_BASE_URL = "http://testserver"

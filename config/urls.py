@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from accounts.views import admin_login_redirect
+from core.views import health
+
+admin.site.site_header = "Wishpool"
+
+# Machine endpoints and admin screens: no language prefix.
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("django-admin/login/", admin_login_redirect, name="django_admin_login"),
+    path("django-admin/", admin.site.urls),
+    path("cms/login/", admin_login_redirect, name="wagtail_login"),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+# People's pages: zh-hans unprefixed (the default), English under /en/.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("my/", include("accounts.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskDelivery(models.Model):
+    """How many times one attempt of a task message has been started.
+
+    A late-acknowledged message whose worker dies is delivered again; counting the
+    starts lets us set aside a message that kills its worker every time.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    task_name = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class TaskQuarantine(models.Model):
+    """A task message set aside after killing its worker too often; kept for staff."""
+
+    task_id = models.CharField(_("task id"), max_length=255, unique=True)
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    deliveries = models.PositiveIntegerField(_("deliveries"))
+    error = models.TextField(_("error"))
+    created_at = models.DateTimeField(_("set aside at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task set aside")
+        verbose_name_plural = _("tasks set aside")
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.task_id}"

@@ -1,0 +1,42 @@
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _cache_ok() -> bool:
+    try:
+        cache.set("health:ping", "pong", 10)
+        return cache.get("health:ping") == "pong"
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            return True
+    except Exception:
+        return False
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Whether the database, the cache and the broker answer (503 if any does not)."""
+    checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
+    ok = all(checks.values())
+    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)

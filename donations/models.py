@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Donor(models.Model):
+    """Who gives: one person or one organisation, always stored.
+
+    How a donor appears in public is chosen per pledge; the donor itself is never
+    anonymous to the fund.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="donor"
+    )
+    organisation = models.OneToOneField(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="donor"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        constraints = [
+            models.CheckConstraint(
+                name="donor_person_xor_organisation",
+                condition=(Q(user__isnull=False) & Q(organisation__isnull=True))
+                | (Q(user__isnull=True) & Q(organisation__isnull=False)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.user)
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.organisation_id is not None
