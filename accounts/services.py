@@ -85,12 +85,18 @@ def organisation_invite(*, organisation: Organisation, invited_by: User, email: 
         ).first() or Invitation.objects.create(
             organisation=organisation, email=email, invited_by=invited_by
         )
-        transaction.on_commit(lambda: _send_invitation(invitation, language=invited_by.language))
+        from accounts import tasks  # tasks import this module
+
+        transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk))
     return invitation
 
 
-def _send_invitation(invitation: Invitation, *, language: str) -> None:
-    with translation.override(language):
+def invitation_email_send(*, invitation_id: int) -> None:
+    """E-mail the invitation link, in the inviter's language (the invitee's is unknown yet)."""
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    if invitation.accepted_at is not None:
+        return
+    with translation.override(invitation.invited_by.language):
         url = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
         context = {"invitation": invitation, "url": url}
         send_mail(

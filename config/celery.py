@@ -11,7 +11,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-app = Celery("wishpool")
+app = Celery("wishpool", task_cls="core.tasks:GuardedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_acks_late=True,
@@ -19,7 +19,6 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_default_queue="default",
     task_routes={"*.render_*": {"queue": "pdf"}},
-    task_cls="core.tasks:GuardedTask",
     broker_connection_retry_on_startup=True,
     timezone="Asia/Shanghai",
     beat_schedule={},

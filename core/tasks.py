@@ -9,13 +9,13 @@ the message in core.TaskQuarantine and acknowledges it, so the worker goes on.
 import logging
 from typing import Any
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-class GuardedTask(Task):
+class GuardedTask(DjangoTask):
     autoretry_for = ()
     retry_backoff = True
     retry_jitter = True

@@ -41,3 +41,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
+def _baseline_ensure() -> None:
+    """Re-create what the data migrations made if a transactional test's flush removed it.
+
+    With --reuse-db the database outlives a run, and a flush at the end of a
+    transactional test would otherwise leave the next run without roles, the main
+    warehouse or Wagtail's root page.
+    """
+    import importlib
+
+    from django.apps import apps
+    from wagtail.models import Locale, Page
+
+    importlib.import_module("accounts.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("lending.migrations.0002_main_warehouse").create_main(apps, None)
+    if Page.get_first_root_node() is None:
+        locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        _baseline_ensure()

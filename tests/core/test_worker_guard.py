@@ -1,0 +1,54 @@
+"""The poison-message guard, with a real worker on Redis and the real database."""
+
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+
+from config.celery import app as celery_app
+from core.models import TaskQuarantine
+from tests.core.worker import celery_worker, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.xdist_group("worker")]
+
+
+@pytest.fixture
+def real_broker():
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_task_that_kills_its_worker_is_set_aside_and_the_worker_goes_on(real_broker):
+    from tests.core import worker_tasks
+
+    key = f"done-{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    with celery_worker() as (proc, queue):
+        poison = worker_tasks.kill_own_worker.apply_async(queue=queue)
+        record = wait_for(lambda: TaskQuarantine.objects.filter(task_id=poison.id).first(), timeout=90)
+        assert record.task_name == "tests.kill_own_worker"
+        assert record.deliveries == settings.CELERY_MAX_DELIVERIES + 1
+        assert "worker died" in record.error
+        worker_tasks.mark_done.apply_async(args=[settings.CELERY_BROKER_URL, key], queue=queue)
+        wait_for(lambda: client.get(key) == b"done", timeout=30)
+        assert proc.poll() is None, "the worker process itself must survive"
+
+
+def test_every_retry_delay_stays_below_the_visibility_timeout():
+    from celery import Task
+
+    visibility = settings.CELERY_BROKER_VISIBILITY_TIMEOUT
+    assert settings.CELERY_MAX_RETRY_DELAY < visibility
+    celery_app.loader.import_default_modules()
+    tasks = [t for name, t in celery_app.tasks.items() if not name.startswith("celery.")]
+    assert tasks, "no project tasks registered"
+    for task in tasks:
+        assert isinstance(task, Task)
+        assert task.acks_late and task.reject_on_worker_lost, task.name
+        backoff_max = getattr(task, "retry_backoff_max", 0) or 0
+        assert backoff_max < visibility, task.name
+        assert (task.default_retry_delay or 0) < visibility, task.name
