@@ -28,7 +28,10 @@ class SignupForm(forms.Form):
         label=_("Company legal name"),
         max_length=200,
         required=False,
-        help_text=_("Company representatives only. To join an existing company, ask a colleague to invite you."),
+        help_text=_(
+            "Company representatives only. To join an existing company, "
+            "ask a colleague to invite you."
+        ),
     )
     display_name = forms.CharField(label=_("Company public name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Company contact phone"), max_length=30, required=False)
@@ -50,7 +53,10 @@ class SignupForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         data = self.cleaned_data
         services.user_profile_set(
-            user=user, full_name=data["full_name"], kind=data["kind"], language=translation.get_language()
+            user=user,
+            full_name=data["full_name"],
+            kind=data["kind"],
+            language=translation.get_language(),
         )
         if data["kind"] == User.Kind.COMPANY:
             services.organisation_create(
@@ -69,7 +75,9 @@ class InviteForm(forms.Form):
 class ResidentForm(forms.Form):
     pseudonym = forms.CharField(label=_("Public name (e.g. 王奶奶)"), max_length=40)
     coarse_area = forms.CharField(label=_("Public area (e.g. 梅园社区)"), max_length=60)
-    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2026, required=False)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), min_value=1900, max_value=2026, required=False
+    )
     real_name = forms.CharField(label=_("Real name (private)"), max_length=60)
     phone = forms.CharField(label=_("Phone (private)"), max_length=30, required=False)
     address = forms.CharField(label=_("Address (private)"), max_length=200, required=False)

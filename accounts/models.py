@@ -43,7 +43,9 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("name"), max_length=100, blank=True)
-    kind = models.CharField(_("account type"), max_length=16, choices=Kind.choices, default=Kind.DONOR)
+    kind = models.CharField(
+        _("account type"), max_length=16, choices=Kind.choices, default=Kind.DONOR
+    )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -81,8 +83,12 @@ class Station(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     address = models.CharField(_("address"), max_length=200)
     district = models.CharField(_("district"), max_length=60)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -136,8 +142,12 @@ class Membership(models.Model):
         ADMIN = "admin", _("Administrator")
         MEMBER = "member", _("Member")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
@@ -159,9 +169,13 @@ def _invitation_token() -> str:
 class Invitation(models.Model):
     """A colleague invited by e-mail to join an organisation; accepted once."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail address"))
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -173,6 +187,9 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
 
+    def __str__(self) -> str:
+        return self.email
+
 
 class Resident(models.Model):
     """A resident of one station: the public side only. Private data is ResidentPrivate.
@@ -181,7 +198,9 @@ class Resident(models.Model):
     workers (养老管家), who act for them.
     """
 
-    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="residents")
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="residents"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("linked account"),
@@ -197,7 +216,9 @@ class Resident(models.Model):
         _("public area"), max_length=60, help_text=_("A coarse area the resident agreed to show.")
     )
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -244,7 +265,9 @@ class HardshipStatus(models.Model):
 
     private = models.ForeignKey(ResidentPrivate, on_delete=models.CASCADE, related_name="hardships")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    proof_status = models.CharField(_("proof"), max_length=10, choices=Proof.choices, default=Proof.PENDING)
+    proof_status = models.CharField(
+        _("proof"), max_length=10, choices=Proof.choices, default=Proof.PENDING
+    )
     expires_on = models.DateField(_("proof expires on"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -34,12 +34,15 @@ def user_roles(user: User) -> list[str]:
 
 
 def residents_for_staff(*, user: User) -> QuerySet[Resident]:
-    """Residents whose private records this user may read: a worker's own station, or all for fund administrators."""
+    """Residents whose private records this user may read.
+
+    A community worker reads their own station's; a fund administrator reads all.
+    """
     qs = Resident.objects.select_related("station", "user")
     if is_fund_administrator(user):
         return qs
     if is_community_worker(user):
-        return qs.filter(station_id=user.station_id)
+        return qs.filter(station=user.station)
     return qs.none()
 
 

@@ -93,7 +93,9 @@ def organisation_invite(*, organisation: Organisation, invited_by: User, email: 
 
 def invitation_email_send(*, invitation_id: int) -> None:
     """E-mail the invitation link, in the inviter's language (the invitee's is unknown yet)."""
-    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(
+        pk=invitation_id
+    )
     if invitation.accepted_at is not None:
         return
     with translation.override(invitation.invited_by.language):
@@ -235,7 +237,9 @@ def hardship_record(
                 "proof_status": proof_status,
                 "expires_on": expires_on,
                 "verified_by": staff if proof_status == HardshipStatus.Proof.VERIFIED else None,
-                "verified_at": timezone.now() if proof_status == HardshipStatus.Proof.VERIFIED else None,
+                "verified_at": timezone.now()
+                if proof_status == HardshipStatus.Proof.VERIFIED
+                else None,
             },
         )
         return status

@@ -9,8 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
-from accounts.forms import HardshipForm, InviteForm, ResidentForm, ResidentLinkForm, apply_service_errors
+from accounts.forms import (
+    HardshipForm,
+    InviteForm,
+    ResidentForm,
+    ResidentLinkForm,
+    apply_service_errors,
+)
 from accounts.models import Resident
+from core.http import AuthedHttpRequest
 
 
 def admin_login_redirect(request: HttpRequest) -> HttpResponse:
@@ -26,12 +33,13 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "organisations": selectors.organisations_for_user(user=user),
         "roles": selectors.user_roles(user),
-        "is_staff_of_station": selectors.is_community_worker(user) or selectors.is_fund_administrator(user),
+        "is_staff_of_station": selectors.is_community_worker(user)
+        or selectors.is_fund_administrator(user),
         "resident": getattr(user, "resident", None),
     }
     return render(request, "accounts/dashboard.html", context)
@@ -39,8 +47,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=organisation_id)
+def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(
+        user=request.user, organisation_id=organisation_id
+    )
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,24 +73,28 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthedHttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
             return render(request, "accounts/invitation.html", {"errors": exc.messages}, status=400)
-        messages.success(request, _("You have joined %(name)s.") % {"name": membership.organisation})
+        messages.success(
+            request, _("You have joined %(name)s.") % {"name": membership.organisation}
+        )
         return redirect("accounts:organisation", organisation_id=membership.organisation_id)
     return render(request, "accounts/invitation.html", {"token": token})
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not (selectors.is_community_worker(request.user) or selectors.is_fund_administrator(request.user)):
+def _staff_only(request: AuthedHttpRequest) -> None:
+    if not (
+        selectors.is_community_worker(request.user) or selectors.is_fund_administrator(request.user)
+    ):
         raise PermissionDenied
 
 
 @login_required
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: AuthedHttpRequest) -> HttpResponse:
     _staff_only(request)
     residents = selectors.residents_for_staff(user=request.user)
     return render(
@@ -92,7 +106,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: AuthedHttpRequest) -> HttpResponse:
     if not selectors.is_community_worker(request.user):
         raise PermissionDenied
     form = ResidentForm(request.POST or None)
@@ -105,7 +119,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+def resident_detail(request: AuthedHttpRequest, resident_id: int) -> HttpResponse:
     private = selectors.resident_private_get(user=request.user, resident_id=resident_id)
     resident: Resident = private.resident
     is_staff = selectors.residents_for_staff(user=request.user).filter(pk=resident.pk).exists()
@@ -119,7 +133,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
             if link_form.is_valid():
                 try:
                     services.resident_link_user(
-                        worker=request.user, resident=resident, email=link_form.cleaned_data["email"]
+                        worker=request.user,
+                        resident=resident,
+                        email=link_form.cleaned_data["email"],
                     )
                 except ValidationError as exc:
                     apply_service_errors(link_form, exc)
@@ -129,7 +145,9 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         else:
             hardship_form = HardshipForm(request.POST, prefix="hardship")
             if hardship_form.is_valid():
-                services.hardship_record(staff=request.user, resident=resident, **hardship_form.cleaned_data)
+                services.hardship_record(
+                    staff=request.user, resident=resident, **hardship_form.cleaned_data
+                )
                 messages.success(request, _("Hardship status saved."))
                 return redirect("accounts:resident", resident_id=resident.pk)
     context = {

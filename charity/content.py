@@ -51,7 +51,9 @@ def demo_pages_ensure() -> HomePage:
     root = Page.get_first_root_node()
     site = Site.objects.filter(is_default_site=True).first()
     # Wagtail's installer leaves a plain welcome page; the home page takes its place.
-    welcome = Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
+    welcome = (
+        Page.objects.filter(depth=2, slug="home").exclude(content_type__model="homepage").first()
+    )
     if welcome is not None:
         if site is not None and site.root_page_id == welcome.pk:
             site.delete()
@@ -65,28 +67,54 @@ def demo_pages_ensure() -> HomePage:
     )
     root.add_child(instance=home)
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Wishpool")
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Wishpool",
+        )
     else:
         site.root_page = home
         site.site_name = "Wishpool"
         site.save()
     about = StandardPage(title="关于我们", slug="about", locale=zh)
-    about.body = [("paragraph", "<p>本基金由街道牵头、成员单位出资、社区工作者对接，把资源送到最需要的老人身边。</p>")]
+    about.body = [
+        (
+            "paragraph",
+            "<p>本基金由街道牵头、成员单位出资、社区工作者对接，把资源送到最需要的老人身边。</p>",
+        )
+    ]
     home.add_child(instance=about)
-    news = NewsIndexPage(title="新闻动态", slug="news", locale=zh, intro="<p>资金池与社区的最新消息。</p>")
+    news = NewsIndexPage(
+        title="新闻动态", slug="news", locale=zh, intro="<p>资金池与社区的最新消息。</p>"
+    )
     home.add_child(instance=news)
     articles = []
     for day, zh_title, en_title, zh_intro, en_intro in ARTICLES:
-        article = NewsArticlePage(title=zh_title, slug=f"news-{day:%Y%m%d}", locale=zh, date=day, intro=zh_intro)
+        article = NewsArticlePage(
+            title=zh_title, slug=f"news-{day:%Y%m%d}", locale=zh, date=day, intro=zh_intro
+        )
         news.add_child(instance=article)
         articles.append((article, en_title, en_intro))
-    _translate(home, en, "Community charity pool", intro=(
-        "<p>Companies and residents give money and goods into one shared pool that helps elderly neighbours "
-        "in hardship: micro-wishes come true and care equipment is lent. Every yuan in and out is public.</p>"
-    ))
+    _translate(
+        home,
+        en,
+        "Community charity pool",
+        intro=(
+            "<p>Companies and residents give money and goods into one shared pool that helps "
+            "elderly neighbours in hardship: micro-wishes come true and care equipment is lent. "
+            "Every yuan in and out is public.</p>"
+        ),
+    )
     en_about = _translate(about, en, "About us").specific
-    en_about.body = [("paragraph", "<p>The sub-district leads, member companies give, community workers match "
-                      "resources to the elderly people who need them most.</p>")]
+    en_about.body = [
+        (
+            "paragraph",
+            "<p>The sub-district leads, member companies give, community workers match "
+            "resources to the elderly people who need them most.</p>",
+        )
+    ]
     _publish(en_about)
     _translate(news, en, "News", intro="<p>The latest from the pool and the community.</p>")
     for article, en_title, en_intro in articles:

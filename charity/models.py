@@ -64,11 +64,16 @@ class NewsIndexPage(Page):
 
 
 class NewsArticlePage(Page):
-    date = models.DateField(_("date"))
-    intro = models.CharField(_("summary"), max_length=250, blank=True)
+    date: models.DateField = models.DateField(_("date"))
+    intro: models.CharField = models.CharField(_("summary"), max_length=250, blank=True)
     body = StreamField(BODY_BLOCKS, verbose_name=_("body"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["charity.NewsIndexPage"]
     subpage_types: list[str] = []

@@ -14,6 +14,9 @@ class TaskDelivery(models.Model):
     count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"{self.key} x{self.count}"
+
 
 class TaskQuarantine(models.Model):
     """A task message set aside after killing its worker too often; kept for staff."""

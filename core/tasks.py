@@ -52,7 +52,9 @@ class GuardedTask(DjangoTask):
             return None
         return super().__call__(*args, **kwargs)
 
-    def after_return(self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+    def after_return(
+        self, status: str, retval: Any, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
         if not self.request.is_eager and task_id:
             from core import services
 

@@ -12,10 +12,18 @@ class Donor(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="donor"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donor",
     )
     organisation = models.OneToOneField(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="donor"
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="donor",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,7 +33,9 @@ def missing(part: str) -> str | None:
             import weasyprint  # noqa: F401
         except OSError as exc:
             return f"WeasyPrint cannot load Pango: {exc}"
-        out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+        out = subprocess.run(
+            ["fc-list", ":lang=zh"], capture_output=True, text=True, check=False
+        ).stdout
         return None if out.strip() else "no CJK font (fonts-noto-cjk) for Pango"
     raise ValueError(part)
 

@@ -2,7 +2,7 @@
 
 import kombu.transport.sqlalchemy
 
-from .base import *  # noqa: F401
+from .base import *
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-" + "x" * 40

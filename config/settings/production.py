@@ -1,6 +1,6 @@
 """Production: PostgreSQL, Redis, SMTP, HTTPS. Every value comes from the environment."""
 
-from .base import *  # noqa: F401
+from .base import *
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

@@ -2,7 +2,7 @@
 
 import socket
 
-from .base import *  # noqa: F401
+from .base import *
 
 
 def _postgres_answers() -> bool:

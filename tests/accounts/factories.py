@@ -29,13 +29,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 def station(name: str | None = None) -> Station:
     n = Station.objects.count() + 1
     return services.station_create(
-        name=name or f"测试驿站{n}", address=f"测试路 {n} 号", district="浦东新区", latitude=31.2, longitude=121.5
+        name=name or f"测试驿站{n}",
+        address=f"测试路 {n} 号",
+        district="浦东新区",
+        latitude=31.2,
+        longitude=121.5,
     )
 
 
 def worker(station_: Station | None = None) -> User:
     user = UserFactory()
-    return services.staff_role_grant(user=user, role=roles.COMMUNITY_WORKER, station=station_ or station())
+    return services.staff_role_grant(
+        user=user, role=roles.COMMUNITY_WORKER, station=station_ or station()
+    )
 
 
 def fund_administrator(*, with_totp: bool = True) -> User:
@@ -59,7 +65,12 @@ def organisation(owner: User | None = None, name: str | None = None) -> Organisa
 
 def resident(by: User | None = None, **kwargs: object) -> Resident:
     by = by or worker()
-    data = {"pseudonym": "王奶奶", "coarse_area": "梅园社区", "real_name": "王秀英", "phone": "13800000001",
-            "address": "梅园路 12 弄 3 号"}
+    data = {
+        "pseudonym": "王奶奶",
+        "coarse_area": "梅园社区",
+        "real_name": "王秀英",
+        "phone": "13800000001",
+        "address": "梅园路 12 弄 3 号",
+    }
     data.update(kwargs)
     return services.resident_create(worker=by, **data)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Admin logins go through allauth; TOTP is required for fund administrators and the Django admin."""
+"""Admin logins go through allauth; fund administrators and the Django admin need TOTP."""
 
 import pytest
 from django.urls import reverse

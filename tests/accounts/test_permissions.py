@@ -24,7 +24,9 @@ def test_member_cannot_invite_into_another_company(client, mailoutbox):
     a = f.organisation()
     b = f.organisation()
     client.force_login(a.memberships.get().user)
-    response = client.post(reverse("accounts:organisation", args=[b.pk]), {"email": "x@example.org"})
+    response = client.post(
+        reverse("accounts:organisation", args=[b.pk]), {"email": "x@example.org"}
+    )
     assert response.status_code == 404
     assert not b.invitations.exists()
     assert mailoutbox == []
@@ -99,5 +101,9 @@ def test_public_pages_never_show_private_fields(client):
     resident = f.resident(real_name="吴真名", address="秘密路 1 号", phone="13900000000")
     for url in ["/", "/en/", "/news/"]:
         body = client.get(url).content.decode()
-        for secret in (resident.private.real_name, resident.private.address, resident.private.phone):
+        for secret in (
+            resident.private.real_name,
+            resident.private.address,
+            resident.private.phone,
+        ):
             assert secret not in body

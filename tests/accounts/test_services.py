@@ -43,7 +43,9 @@ def test_invitation_joins_once_and_only_for_the_invited_address(
     org = f.organisation()
     owner = org.memberships.get().user
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.organisation_invite(organisation=org, invited_by=owner, email="New@Example.org")
+        invitation = services.organisation_invite(
+            organisation=org, invited_by=owner, email="New@Example.org"
+        )
     assert len(mailoutbox) == 1 and invitation.token in mailoutbox[0].body
     stranger = f.UserFactory(email="stranger@example.org")
     with pytest.raises(ValidationError):
@@ -58,7 +60,9 @@ def test_invitation_joins_once_and_only_for_the_invited_address(
 def test_outsider_cannot_invite():
     org = f.organisation()
     with pytest.raises(PermissionDenied):
-        services.organisation_invite(organisation=org, invited_by=f.UserFactory(), email="a@example.org")
+        services.organisation_invite(
+            organisation=org, invited_by=f.UserFactory(), email="a@example.org"
+        )
 
 
 def test_duplicate_legal_name_is_refused():
@@ -69,7 +73,9 @@ def test_duplicate_legal_name_is_refused():
 
 def test_only_workers_create_residents_in_their_own_station():
     with pytest.raises(PermissionDenied):
-        services.resident_create(worker=f.UserFactory(), pseudonym="x", coarse_area="y", real_name="z")
+        services.resident_create(
+            worker=f.UserFactory(), pseudonym="x", coarse_area="y", real_name="z"
+        )
     worker = f.worker()
     resident = f.resident(by=worker)
     assert resident.station_id == worker.station_id
@@ -84,12 +90,16 @@ def test_linking_a_resident_account_checks_kind_and_uniqueness():
         services.resident_link_user(worker=worker, resident=resident, email=donor.email)
     person = f.UserFactory(kind=User.Kind.RESIDENT)
     services.resident_link_user(worker=worker, resident=resident, email=person.email)
-    services.resident_link_user(worker=worker, resident=resident, email=person.email)  # repeat: quiet
+    services.resident_link_user(
+        worker=worker, resident=resident, email=person.email
+    )  # repeat: quiet
     resident.refresh_from_db()
     assert resident.user == person
     assert resident.private.identity_checked_by == worker
     with pytest.raises(ValidationError):
-        services.resident_link_user(worker=worker, resident=f.resident(by=worker), email=person.email)
+        services.resident_link_user(
+            worker=worker, resident=f.resident(by=worker), email=person.email
+        )
 
 
 def test_worker_of_another_station_cannot_link_or_record_hardship():
@@ -99,7 +109,11 @@ def test_worker_of_another_station_cannot_link_or_record_hardship():
         services.resident_link_user(worker=outsider, resident=resident, email="a@example.org")
     with pytest.raises(PermissionDenied):
         services.hardship_record(
-            staff=outsider, resident=resident, category="dibao", proof_status="verified", expires_on=None
+            staff=outsider,
+            resident=resident,
+            category="dibao",
+            proof_status="verified",
+            expires_on=None,
         )
 
 

@@ -17,11 +17,14 @@ from config.celery import app as celery_app
 def database_url() -> str:
     db = settings.DATABASES["default"]
     name = connection.settings_dict["NAME"]
-    return f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
+    user, host = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1"
+    return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{name}"
 
 
 @contextmanager
-def celery_worker(*, concurrency: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+def celery_worker(
+    *, concurrency: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """Start `celery worker` on a queue of its own; yield (process, queue); stop it after."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -32,9 +35,27 @@ def celery_worker(*, concurrency: int = 1, extra_env: dict[str, str] | None = No
         **(extra_env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency", str(concurrency),
-         "--include", "tests.core.worker_tasks", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle",
-         "--without-gossip", "-n", f"{queue}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency",
+            str(concurrency),
+            "--include",
+            "tests.core.worker_tasks",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"{queue}@%h",
+        ],
         env=env,
         cwd=settings.BASE_DIR,
         stdout=subprocess.PIPE,

@@ -14,8 +14,20 @@ from charity import content
 DEMO_PASSWORD = "wishpool-demo"  # noqa: S105 - printed for the demo, never used in production
 
 STATIONS = [
-    {"name": "梅园养老驿站", "address": "梅园路 88 号", "district": "浦东新区", "latitude": 31.236, "longitude": 121.505},
-    {"name": "崂山服务站", "address": "崂山路 200 号", "district": "浦东新区", "latitude": 31.231, "longitude": 121.521},
+    {
+        "name": "梅园养老驿站",
+        "address": "梅园路 88 号",
+        "district": "浦东新区",
+        "latitude": 31.236,
+        "longitude": 121.505,
+    },
+    {
+        "name": "崂山服务站",
+        "address": "崂山路 200 号",
+        "district": "浦东新区",
+        "latitude": 31.231,
+        "longitude": 121.521,
+    },
 ]
 
 
@@ -27,10 +39,14 @@ class Command(BaseCommand):
             stations = [self._station(data) for data in STATIONS]
             logins = self._people(stations)
             content.demo_pages_ensure()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Demo logins (password: {DEMO_PASSWORD}):")
+        )
         for role, email in logins:
             self.stdout.write(f"  {role:<28} {email}")
-        self.stdout.write("  (the fund administrator sets up TOTP at first sign-in; e-mails land in var/mail/)")
+        self.stdout.write(
+            "  (the fund administrator sets up TOTP at first sign-in; e-mails land in var/mail/)"
+        )
 
     def _station(self, data: dict[str, Any]) -> Station:
         existing = Station.objects.filter(name=data["name"]).first()
@@ -39,7 +55,9 @@ class Command(BaseCommand):
     def _user(self, email: str, name: str, kind: str = User.Kind.DONOR) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name, kind=kind)
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, full_name=name, kind=kind
+            )
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
 
@@ -61,7 +79,9 @@ class Command(BaseCommand):
                 contact_name=rep.full_name,
                 contact_phone="021-5888 0000",
             )
-            invitation = services.organisation_invite(organisation=org, invited_by=rep, email=colleague.email)
+            invitation = services.organisation_invite(
+                organisation=org, invited_by=rep, email=colleague.email
+            )
             services.invitation_accept(token=invitation.token, user=colleague)
         donor = self._user("donor@demo.wishpool.cn", "赵先生")
 
@@ -78,7 +98,11 @@ class Command(BaseCommand):
             )
             services.resident_link_user(worker=worker, resident=wang, email=resident_user.email)
             services.hardship_record(
-                staff=worker, resident=wang, category="dibao", proof_status="verified", expires_on=date(2027, 12, 31)
+                staff=worker,
+                resident=wang,
+                category="dibao",
+                proof_status="verified",
+                expires_on=date(2027, 12, 31),
             )
             li = services.resident_create(
                 worker=worker,
@@ -90,7 +114,11 @@ class Command(BaseCommand):
                 birth_year=1940,
             )
             services.hardship_record(
-                staff=worker, resident=li, category="disability", proof_status="pending", expires_on=None
+                staff=worker,
+                resident=li,
+                category="disability",
+                proof_status="pending",
+                expires_on=None,
             )
         return [
             ("fund administrator", admin.email),
