@@ -1,0 +1,109 @@
+"""Posting to the ledger. Every movement of money or valued goods goes through entry_post."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from charity.models import Account, Fund, LedgerEntry, LedgerLeg
+from core.money import quantize
+
+
+class LedgerError(ValueError):
+    """A posting that would break the ledger's rules; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: Decimal  # debit positive, credit negative
+
+    @property
+    def currency(self) -> str:
+        return self.account.currency
+
+
+def account_get(*, kind: str, currency: str | None = None, fund: Fund | None = None) -> Account:
+    """The one account of a kind (per fund and currency), created on first use."""
+    currency = (currency or settings.WISHPOOL_CURRENCY).upper()
+    code = ":".join(part for part in (kind, fund.code if fund else "", currency) if part)
+    account, _ = Account.objects.get_or_create(
+        code=code, defaults={"kind": kind, "fund": fund, "currency": currency}
+    )
+    return account
+
+
+def fund_general() -> Fund:
+    return Fund.objects.get(code="general")
+
+
+def _check(legs: Sequence[Leg]) -> None:
+    if len(legs) < 2:
+        raise LedgerError("An entry needs at least two legs.")
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for leg in legs:
+        amount = quantize(leg.amount, leg.currency)
+        if amount == 0:
+            raise LedgerError("A leg of zero is not allowed.")
+        totals[leg.currency] += amount
+    unbalanced = {ccy: total for ccy, total in totals.items() if total != 0}
+    if unbalanced:
+        raise LedgerError(f"Entry does not balance: {unbalanced}")
+
+
+def entry_post(
+    *,
+    kind: str,
+    memo: str,
+    legs: Sequence[Leg],
+    reference: str | None = None,
+    created_by: User | None = None,
+    reverses: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """Post one balanced entry. With a reference, posting again returns the first entry.
+
+    Callers that post from a domain transition lock their own row first, so two posts of
+    the same reference do not race; the unique reference is the last guard.
+    """
+    with transaction.atomic():
+        if reference:
+            existing = LedgerEntry.objects.filter(reference=reference).first()
+            if existing is not None:
+                return existing
+        _check(legs)
+        entry = LedgerEntry.objects.create(
+            kind=kind, memo=memo[:255], reference=reference, created_by=created_by, reverses=reverses
+        )
+        LedgerLeg.objects.bulk_create(
+            LedgerLeg(
+                entry=entry,
+                account=leg.account,
+                amount=quantize(leg.amount, leg.currency),
+                currency=leg.currency,
+            )
+            for leg in legs
+        )
+        return entry
+
+
+def entry_reverse(
+    *, entry: LedgerEntry, memo: str, reference: str | None = None, created_by: User | None = None
+) -> LedgerEntry:
+    """A correction: a new entry with every leg negated. An entry is reversed at most once."""
+    with transaction.atomic():
+        existing = LedgerEntry.objects.filter(reverses=entry).first()
+        if existing is not None:
+            return existing
+        legs = [Leg(account=leg.account, amount=-leg.amount) for leg in entry.legs.select_related("account")]
+        return entry_post(
+            kind=LedgerEntry.Kind.REVERSAL,
+            memo=memo,
+            legs=legs,
+            reference=reference or f"reversal:{entry.pk}",
+            created_by=created_by,
+            reverses=entry,
+        )
