@@ -67,3 +67,15 @@ def _baseline_ensure() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         _baseline_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _baseline_for_transactional(request):  # type: ignore[no-untyped-def]
+    """A transactional test starts from a flushed database: put the migrations' data back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _baseline_ensure()

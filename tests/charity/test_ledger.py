@@ -73,7 +73,7 @@ def _raw_entry(cursor) -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_database_refuses_an_unbalanced_entry_at_commit():
     bank, pool = _accounts()
     with pytest.raises((IntegrityError, InternalError), match="does not balance"):
@@ -87,7 +87,7 @@ def test_database_refuses_an_unbalanced_entry_at_commit():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_database_refuses_an_entry_without_legs():
     with pytest.raises((IntegrityError, InternalError), match="at least two"):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -96,7 +96,7 @@ def test_database_refuses_an_entry_without_legs():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "sql",
     [

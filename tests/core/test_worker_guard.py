@@ -21,7 +21,7 @@ def real_broker():
     celery_app.conf.task_always_eager = eager
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_task_that_kills_its_worker_is_set_aside_and_the_worker_goes_on(real_broker):
     from tests.core import worker_tasks
 

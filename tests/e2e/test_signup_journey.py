@@ -22,7 +22,7 @@ def _submit(page) -> None:  # type: ignore[no-untyped-def]
     page.locator("#main form").last.locator("button[type=submit]").click()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_signup_verify_sign_in_and_switch_language(live_server, new_page):  # type: ignore[no-untyped-def]
     content.demo_pages_ensure()
     base = live_server.url
