@@ -59,7 +59,11 @@ def fund_balances(*, currency: str | None = None) -> list[dict[str, Any]]:
         ),
     )
     return [
-        {"fund": fund, "balance": -(fund.cash or Decimal(0)), "in_kind": -(fund.in_kind or Decimal(0))}
+        {
+            "fund": fund,
+            "balance": -(fund.cash or Decimal(0)),
+            "in_kind": -(fund.in_kind or Decimal(0)),
+        }
         for fund in funds
     ]
 
@@ -69,4 +73,8 @@ def account_balances() -> "QuerySet[Any]":
 
     from charity.models import Account
 
-    return Account.objects.select_related("fund").annotate(balance=Sum("legs__amount")).order_by("code")
+    return (
+        Account.objects.select_related("fund")
+        .annotate(balance=Sum("legs__amount"))
+        .order_by("code")
+    )

@@ -76,7 +76,11 @@ def entry_post(
                 return existing
         _check(legs)
         entry = LedgerEntry.objects.create(
-            kind=kind, memo=memo[:255], reference=reference, created_by=created_by, reverses=reverses
+            kind=kind,
+            memo=memo[:255],
+            reference=reference,
+            created_by=created_by,
+            reverses=reverses,
         )
         LedgerLeg.objects.bulk_create(
             LedgerLeg(
@@ -98,7 +102,10 @@ def entry_reverse(
         existing = LedgerEntry.objects.filter(reverses=entry).first()
         if existing is not None:
             return existing
-        legs = [Leg(account=leg.account, amount=-leg.amount) for leg in entry.legs.select_related("account")]
+        legs = [
+            Leg(account=leg.account, amount=-leg.amount)
+            for leg in entry.legs.select_related("account")
+        ]
         return entry_post(
             kind=LedgerEntry.Kind.REVERSAL,
             memo=memo,

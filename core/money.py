@@ -69,7 +69,7 @@ def _four_digits(n: int) -> str:
 
 
 def chinese_capital(amount: Decimal) -> str:
-    """An amount of yuan in Chinese capital numerals (大写), as on receipts: 壹仟贰佰叁拾肆元伍角陆分."""
+    """Yuan in Chinese capital numerals (大写), as on receipts: 壹仟贰佰叁拾肆元伍角陆分."""
     value = quantize(amount, "CNY")
     if value < 0:
         return "负" + chinese_capital(-value)

@@ -38,3 +38,33 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StockLot(models.Model):
+    """Quantity stock from a goods gift (e.g. 200 power strips), at one warehouse.
+
+    Wishes and lending draw on quantity_on_hand; the database keeps it within bounds.
+    """
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    description = models.CharField(_("goods"), max_length=200)
+    quantity_received = models.PositiveIntegerField(_("received"))
+    quantity_on_hand = models.PositiveIntegerField(_("on hand"))
+    unit_value = models.DecimalField(_("value each"), max_digits=12, decimal_places=2)
+    intake = models.OneToOneField(
+        "donations.GoodsIntake", on_delete=models.PROTECT, related_name="stock_lot"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock lot")
+        verbose_name_plural = _("stock")
+        constraints = [
+            models.CheckConstraint(
+                name="stocklot_on_hand_within_received",
+                condition=Q(quantity_on_hand__lte=models.F("quantity_received")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_on_hand} × {self.description} @ {self.warehouse}"

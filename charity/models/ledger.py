@@ -74,7 +74,12 @@ class Account(models.Model):
     code = models.CharField(_("code"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     fund = models.ForeignKey(
-        Fund, verbose_name=_("fund"), null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+        Fund,
+        verbose_name=_("fund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     currency = models.CharField(_("currency"), max_length=3)
 
@@ -103,8 +108,14 @@ class LedgerEntry(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     memo = models.CharField(_("memo"), max_length=255)
     reference = models.CharField(
-        _("reference"), max_length=120, unique=True, null=True, blank=True,
-        help_text=_("What caused this entry; a second post with the same reference returns the first."),
+        _("reference"),
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What caused this entry; a second post with the same reference returns the first."
+        ),
     )
     posted_at = models.DateTimeField(_("posted at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(

@@ -171,7 +171,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Wishpool <noreply@wishpool.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: Redis in production; see docs/decisions/0003-broker.md.
+# Celery: Redis in production; see docs/decisions/0003-broker-and-cache.md.
 CELERY_BROKER_URL = env(
     "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 )

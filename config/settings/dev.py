@@ -1,4 +1,4 @@
-"""`make run`: SQLite, a file-free broker on SQLite, e-mails into var/mail."""
+"""`make run`: SQLite, a Celery broker in a SQLite file, e-mails into var/mail/."""
 
 import kombu.transport.sqlalchemy
 
@@ -14,4 +14,7 @@ if "EMAIL_URL" not in env:
 # The SQLAlchemy transport polls every second by default; a shorter class-level
 # interval gives ~30 ms round trips. (Passing it via broker_transport_options crashes.)
 kombu.transport.sqlalchemy.Transport.polling_interval = 0.05
+LOGGING["loggers"] = {  # keep `make run` readable
+    name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "celery.beat")
+}
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}

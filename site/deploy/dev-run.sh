@@ -4,6 +4,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.dev}
 PORT=${PORT:-8000}
+export WISHPOOL_SITE_URL=${WISHPOOL_SITE_URL:-http://127.0.0.1:$PORT}
 mkdir -p var/mail
 pids=()
 stop() {

@@ -5,12 +5,22 @@ from accounts.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"email": "new@example.org", "password1": "Lantern-harbour-4471", "password2": "Lantern-harbour-4471"}
+BASE = {
+    "email": "new@example.org",
+    "password1": "Lantern-harbour-4471",
+    "password2": "Lantern-harbour-4471",
+}
 
 
 def test_company_representative_signup_creates_the_company(client, mailoutbox):
-    data = {**BASE, "full_name": "周经理", "kind": "company", "legal_name": "上海新桥有限公司",
-            "display_name": "新桥", "contact_phone": "021-1234 5678"}
+    data = {
+        **BASE,
+        "full_name": "周经理",
+        "kind": "company",
+        "legal_name": "上海新桥有限公司",
+        "display_name": "新桥",
+        "contact_phone": "021-1234 5678",
+    }
     response = client.post(reverse("account_signup"), data)
     assert response.status_code == 302
     user = User.objects.get(email="new@example.org")
@@ -22,7 +32,9 @@ def test_company_representative_signup_creates_the_company(client, mailoutbox):
 
 
 def test_company_fields_are_required_for_a_company(client):
-    response = client.post(reverse("account_signup"), {**BASE, "full_name": "周", "kind": "company"})
+    response = client.post(
+        reverse("account_signup"), {**BASE, "full_name": "周", "kind": "company"}
+    )
     assert response.status_code == 200
     assert not User.objects.filter(email="new@example.org").exists()
     assert response.context["form"].errors["legal_name"]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 
 from charity import selectors
 from charity.models import Account, LedgerEntry, LedgerLeg
-from charity.services import Leg, LedgerError, account_get, entry_post, entry_reverse, fund_general
+from charity.services import LedgerError, Leg, account_get, entry_post, entry_reverse, fund_general
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,11 @@ def _accounts():
 def test_balanced_entry_is_posted_and_moves_the_fund():
     bank, pool = _accounts()
     before = {row["fund"].code: row["balance"] for row in selectors.fund_balances()}["general"]
-    entry_post(kind="offline_income", memo="bank transfer", legs=[Leg(bank, Decimal("500")), Leg(pool, Decimal("-500"))])
+    entry_post(
+        kind="offline_income",
+        memo="bank transfer",
+        legs=[Leg(bank, Decimal("500")), Leg(pool, Decimal("-500"))],
+    )
     after = {row["fund"].code: row["balance"] for row in selectors.fund_balances()}["general"]
     assert after - before == Decimal("500.00")
 
@@ -42,7 +46,11 @@ def test_balance_is_per_currency():
     bank, pool = _accounts()
     hkd = account_get(kind=Account.Kind.STRIPE_CLEARING, currency="HKD")
     with pytest.raises(LedgerError):
-        entry_post(kind="adjustment", memo="mixed", legs=[Leg(hkd, Decimal("100")), Leg(pool, Decimal("-100"))])
+        entry_post(
+            kind="adjustment",
+            memo="mixed",
+            legs=[Leg(hkd, Decimal("100")), Leg(pool, Decimal("-100"))],
+        )
 
 
 def test_same_reference_posts_once():
@@ -55,10 +63,15 @@ def test_same_reference_posts_once():
 
 def test_reversal_negates_every_leg_once():
     bank, pool = _accounts()
-    entry = entry_post(kind="adjustment", memo="x", legs=[Leg(bank, Decimal("7")), Leg(pool, Decimal("-7"))])
+    entry = entry_post(
+        kind="adjustment", memo="x", legs=[Leg(bank, Decimal("7")), Leg(pool, Decimal("-7"))]
+    )
     reversal = entry_reverse(entry=entry, memo="undo")
     assert entry_reverse(entry=entry, memo="undo again").pk == reversal.pk
-    assert sorted(reversal.legs.values_list("amount", flat=True)) == [Decimal("-7.00"), Decimal("7.00")]
+    assert sorted(reversal.legs.values_list("amount", flat=True)) == [
+        Decimal("-7.00"),
+        Decimal("7.00"),
+    ]
     assert sum(LedgerLeg.objects.filter(account=bank).values_list("amount", flat=True)) == 0
 
 
@@ -108,10 +121,15 @@ def test_database_refuses_an_entry_without_legs():
 )
 def test_database_refuses_to_change_posted_rows(sql):
     bank, pool = _accounts()
-    entry = entry_post(kind="adjustment", memo="kept", legs=[Leg(bank, Decimal("3")), Leg(pool, Decimal("-3"))])
+    entry = entry_post(
+        kind="adjustment", memo="kept", legs=[Leg(bank, Decimal("3")), Leg(pool, Decimal("-3"))]
+    )
     with pytest.raises((IntegrityError, InternalError), match="cannot be changed or deleted"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     entry.refresh_from_db()
     assert entry.memo == "kept"
-    assert sorted(entry.legs.values_list("amount", flat=True)) == [Decimal("-3.00"), Decimal("3.00")]
+    assert sorted(entry.legs.values_list("amount", flat=True)) == [
+        Decimal("-3.00"),
+        Decimal("3.00"),
+    ]

@@ -25,6 +25,12 @@ class Donor(models.Model):
         on_delete=models.PROTECT,
         related_name="donor",
     )
+    approved_at = models.DateTimeField(
+        _("registration approved at"),
+        null=True,
+        blank=True,
+        help_text=_("For a person: needed to pledge when the fund is members-only."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,3 +50,18 @@ class Donor(models.Model):
     @property
     def is_organisation(self) -> bool:
         return self.organisation_id is not None
+
+    @property
+    def name(self) -> str:
+        if self.organisation is not None:
+            return self.organisation.display_name
+        assert self.user is not None
+        return self.user.full_name or self.user.email
+
+    @property
+    def legal_name(self) -> str:
+        """The name printed on receipts."""
+        if self.organisation is not None:
+            return self.organisation.legal_name
+        assert self.user is not None
+        return self.user.full_name or self.user.email

@@ -1,0 +1,110 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Pledge(models.Model):
+    """A promise to give money (once, monthly, yearly) or goods, into one fund."""
+
+    class Kind(models.TextChoices):
+        MONEY = "money", _("Money")
+        GOODS = "goods", _("Goods")
+
+    class Interval(models.TextChoices):
+        ONCE = "once", _("Once")
+        MONTH = "month", _("Every month")
+        YEAR = "year", _("Every year")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        ACTIVE = "active", _("Active (recurring)")
+        AWAITING_GOODS = "awaiting_goods", _("Waiting for the goods")
+        RECEIVED = "received", _("Goods received")
+        FAILED = "failed", _("Payment failed")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="pledges")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    interval = models.CharField(
+        _("how often"), max_length=10, choices=Interval.choices, default=Interval.ONCE
+    )
+    fund = models.ForeignKey(
+        "charity.Fund", verbose_name=_("purpose"), on_delete=models.PROTECT, related_name="+"
+    )
+    show_name = models.BooleanField(
+        _("show our name in public"),
+        default=True,
+        help_text=_("If not, the public sees 爱心企业 / 爱心人士."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    goods_description = models.CharField(_("goods"), max_length=200, blank=True)
+    goods_quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    goods_unit_value = models.DecimalField(
+        _("estimated value each"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="pledge_money_has_amount",
+                condition=Q(kind="goods") | Q(amount__gt=0),
+            ),
+            models.CheckConstraint(
+                name="pledge_goods_have_quantity",
+                condition=Q(kind="money") | (Q(goods_quantity__gt=0) & Q(interval="once")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.amount or self.goods_description}"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.interval != self.Interval.ONCE
+
+
+class CheckoutSession(models.Model):
+    """One Stripe Checkout Session, its idempotency key saved before the call to Stripe."""
+
+    class Status(models.TextChoices):
+        CREATING = "creating", _("Creating")
+        OPEN = "open", _("Open")
+        COMPLETE = "complete", _("Complete")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="checkouts")
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATING)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("checkout session")
+        verbose_name_plural = _("checkout sessions")
+
+    def __str__(self) -> str:
+        return self.stripe_session_id or str(self.idempotency_key)

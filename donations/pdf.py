@@ -1,0 +1,82 @@
+"""Receipts and statements as PDF (WeasyPrint; needs Pango and a CJK font on the host)."""
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from charity.models import Fund
+from core.money import chinese_capital
+from donations.models import Donor, Receipt
+
+
+def verification_url(receipt: Receipt) -> str:
+    # The printed link never changes: the default language's unprefixed path.
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("donations:receipt_verify", args=[receipt.verification_code])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def fund_name() -> str:
+    return settings.WISHPOOL_FUND_NAME or Fund.objects.get(code="general").name
+
+
+def _render(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, {"fund_name": fund_name(), **context})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def receipt_pdf_bytes(receipt: Receipt) -> bytes:
+    url = verification_url(receipt)
+    donation = receipt.donation
+    with translation.override("zh-hans"):
+        method_zh = donation.get_method_display()
+    with translation.override("en"):
+        method_en = donation.get_method_display()
+    return _render(
+        "donations/receipt_pdf.html",
+        {
+            "receipt": receipt,
+            "donation": donation,
+            "donor_name": receipt.donor.legal_name,
+            "capital": chinese_capital(receipt.amount) if receipt.currency == "CNY" else "",
+            "issued_on": timezone.localtime(receipt.issued_at).date(),
+            "received_on": timezone.localtime(donation.received_at).date(),
+            "method_zh": method_zh,
+            "method_en": method_en,
+            "verify_url": url,
+            "qr": _qr_data_uri(url),
+        },
+    )
+
+
+def statement_pdf_bytes(*, donor: Donor, year: int, receipts: "QuerySet[Receipt]") -> bytes:
+    rows = list(receipts)
+    total = sum((r.amount for r in rows if r.status == Receipt.Status.VALID), start=0)
+    return _render(
+        "donations/statement_pdf.html",
+        {
+            "donor_name": donor.legal_name,
+            "year": year,
+            "receipts": rows,
+            "total": total,
+            "capital": chinese_capital(total) if total else "零元整",
+            "today": timezone.localdate(),
+        },
+    )

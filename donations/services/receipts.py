@@ -1,0 +1,150 @@
+"""Receipts: numbered without gaps, never deleted, voided with a reason, replaced where needed."""
+
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.services import transition_record
+from donations.models import Donation, Receipt, ReceiptCounter
+
+SERIES = "WP"
+
+
+def _next_number(*, series: str, year: int) -> int:
+    """Lock the series' counter row for the rest of the posting transaction.
+
+    A rolled-back posting rolls the counter back too, so numbers have no gaps; the row
+    lock makes concurrent postings take numbers one after another, so none is reused.
+    """
+    ReceiptCounter.objects.bulk_create(
+        [ReceiptCounter(series=series, year=year)], ignore_conflicts=True
+    )
+    counter = ReceiptCounter.objects.select_for_update().get(series=series, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def receipt_issue(
+    *, donation: Donation, amount: Decimal | None = None, replaces: Receipt | None = None
+) -> Receipt:
+    """Number and record a receipt, in the transaction that posts the donation; the PDF
+    is rendered after commit."""
+    from donations import tasks
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("receipt_issue must run inside the posting transaction")
+    issued_at = timezone.now()
+    year = timezone.localtime(issued_at).year
+    sequence = _next_number(series=SERIES, year=year)
+    recipient = receipt_recipient(donation=donation)
+    receipt = Receipt.objects.create(
+        number=f"{SERIES}-{year}-{sequence:06d}",
+        series=SERIES,
+        year=year,
+        sequence=sequence,
+        donation=donation,
+        donor=donation.donor,
+        amount=amount if amount is not None else donation.amount,
+        currency=donation.currency,
+        issued_at=issued_at,
+        language=getattr(recipient, "language", None) or settings.LANGUAGE_CODE,
+        replaces=replaces,
+    )
+    transaction.on_commit(lambda: tasks.render_receipt.delay(receipt.pk))
+    return receipt
+
+
+def receipt_void(*, receipt: Receipt, reason: str, by: User | None = None) -> Receipt:
+    """Void with a reason; the receipt stays, marked void. A repeat changes nothing."""
+    from donations import tasks
+
+    if not reason.strip():
+        raise ValueError("A void needs a reason.")
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.status == Receipt.Status.VOID:
+            return receipt
+        receipt.status = Receipt.Status.VOID
+        receipt.void_reason = reason.strip()[:255]
+        receipt.voided_at = timezone.now()
+        receipt.save(update_fields=["status", "void_reason", "voided_at"])
+        transition_record(obj=receipt, from_state="valid", to_state="void", by=by, reason=reason)
+        transaction.on_commit(lambda: tasks.render_receipt.delay(receipt.pk, email=False))
+        return receipt
+
+
+def receipt_recipient(*, donation: Donation) -> User | None:
+    """Who gets the receipt: the person who pledged, else the person donor."""
+    if donation.pledge_id is not None:
+        return donation.pledge.created_by  # type: ignore[union-attr]
+    return donation.donor.user
+
+
+def receipt_path(receipt: Receipt) -> Path:
+    return (
+        Path(settings.PRIVATE_MEDIA_ROOT) / "receipts" / str(receipt.year) / f"{receipt.number}.pdf"
+    )
+
+
+def receipt_pdf_render(*, receipt_id: int) -> Path:
+    """Render the PDF to its one path (atomically replaced), so running twice leaves one file."""
+    from donations.pdf import receipt_pdf_bytes
+
+    receipt = Receipt.objects.select_related(
+        "donation__fund", "donor__organisation", "donor__user"
+    ).get(pk=receipt_id)
+    data = receipt_pdf_bytes(receipt)
+    path = receipt_path(receipt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    Receipt.objects.filter(pk=receipt.pk).update(
+        pdf_path=str(path.relative_to(settings.PRIVATE_MEDIA_ROOT)), pdf_rendered_at=timezone.now()
+    )
+    return path
+
+
+def receipt_email_send(*, receipt_id: int) -> bool:
+    """E-mail the PDF once, in the recipient's language. Returns whether a mail went out."""
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update()
+            .select_related("donation__pledge")
+            .get(pk=receipt_id)
+        )
+        if receipt.emailed_at is not None or receipt.status != Receipt.Status.VALID:
+            return False
+        recipient = receipt_recipient(donation=receipt.donation)
+        address = (
+            recipient.email
+            if recipient
+            else receipt.donor.organisation and receipt.donor.organisation.contact_email
+        )
+        if not address:
+            return False
+        path = receipt_path(receipt)
+        with translation.override(receipt.language):
+            message = EmailMessage(
+                subject=_("Your donation receipt %(number)s") % {"number": receipt.number},
+                body=render_to_string("donations/email/receipt.txt", {"receipt": receipt}),
+                to=[address],
+            )
+        message.attach(f"{receipt.number}.pdf", path.read_bytes(), "application/pdf")
+        message.send()
+        receipt.emailed_at = timezone.now()
+        receipt.save(update_fields=["emailed_at"])
+        return True

@@ -1,0 +1,149 @@
+"""The only module that talks to Stripe. Everything it returns is a plain dict.
+
+Stripe objects come in two shapes in the wild (older API versions put `payment_intent`,
+`charge` and `subscription` on the invoice; newer ones moved them under `payments` and
+`parent`), so the readers below accept both.
+"""
+
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+# Set by deployments (or tests) that need a particular HTTP client for the SDK.
+http_client: stripe.HTTPClient | None = None
+
+
+class PaymentsNotConfigured(RuntimeError):
+    pass
+
+
+def is_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def client() -> stripe.StripeClient:
+    if not is_configured():
+        raise PaymentsNotConfigured
+    kwargs: dict[str, Any] = {"max_network_retries": 2}
+    if settings.STRIPE_API_BASE:
+        kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    if http_client is not None:
+        kwargs["http_client"] = http_client
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **kwargs)
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def construct_event(payload: bytes, signature: str) -> dict[str, Any]:
+    """Verify the signature on the raw body; raises ValueError or SignatureVerificationError."""
+    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    return _plain(event)
+
+
+def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    session = client().v1.checkout.sessions.create(
+        params=params,  # type: ignore[arg-type]
+        options={"idempotency_key": idempotency_key},
+    )
+    return _plain(session)
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> dict[str, Any]:
+    return _plain(client().v1.payment_intents.retrieve(payment_intent_id))
+
+
+def charge_retrieve(charge_id: str) -> dict[str, Any]:
+    return _plain(client().v1.charges.retrieve(charge_id))
+
+
+def invoice_retrieve(invoice_id: str) -> dict[str, Any]:
+    return _plain(client().v1.invoices.retrieve(invoice_id))
+
+
+def subscription_retrieve(subscription_id: str) -> dict[str, Any]:
+    return _plain(client().v1.subscriptions.retrieve(subscription_id))
+
+
+def subscription_cancel(*, subscription_id: str, idempotency_key: str) -> dict[str, Any]:
+    return _plain(
+        client().v1.subscriptions.cancel(
+            subscription_id, options={"idempotency_key": idempotency_key}
+        )
+    )
+
+
+def balance_transaction_retrieve(txn_id: str) -> dict[str, Any]:
+    return _plain(client().v1.balance_transactions.retrieve(txn_id))
+
+
+def balance_transactions_list(*, limit: int = 100) -> list[dict[str, Any]]:
+    page = client().v1.balance_transactions.list(params={"limit": limit})
+    return [_plain(item) for item in page.auto_paging_iter()]
+
+
+def refund_create(
+    *, payment_intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict[str, str]
+) -> dict[str, Any]:
+    refund = client().v1.refunds.create(
+        params={"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata},
+        options={"idempotency_key": idempotency_key},
+    )
+    return _plain(refund)
+
+
+def event_retrieve(event_id: str) -> dict[str, Any]:
+    return _plain(client().v1.events.retrieve(event_id))
+
+
+# --- readers that accept both shapes -----------------------------------------------------
+
+
+def _id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value.get("id")
+    return str(value)
+
+
+def invoice_payment_intent_id(invoice: dict[str, Any]) -> str | None:
+    if invoice.get("payment_intent"):
+        return _id(invoice["payment_intent"])
+    for item in (invoice.get("payments") or {}).get("data", []):
+        payment = item.get("payment") or {}
+        if payment.get("payment_intent"):
+            return _id(payment["payment_intent"])
+    return None
+
+
+def invoice_charge_id(invoice: dict[str, Any]) -> str | None:
+    if invoice.get("charge"):
+        return _id(invoice["charge"])
+    for item in (invoice.get("payments") or {}).get("data", []):
+        payment = item.get("payment") or {}
+        if payment.get("charge"):
+            return _id(payment["charge"])
+    return None
+
+
+def invoice_subscription_id(invoice: dict[str, Any]) -> str | None:
+    if invoice.get("subscription"):
+        return _id(invoice["subscription"])
+    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
+    return _id(details.get("subscription"))
+
+
+def payment_intent_charge_id(payment_intent: dict[str, Any]) -> str | None:
+    if payment_intent.get("latest_charge"):
+        return _id(payment_intent["latest_charge"])
+    charges = (payment_intent.get("charges") or {}).get("data") or []
+    return _id(charges[-1]) if charges else None
+
+
+def charge_method(charge: dict[str, Any]) -> str:
+    details = charge.get("payment_method_details") or {}
+    kind = details.get("type") or "card"
+    return kind if kind in {"card", "alipay", "wechat_pay"} else "card"
