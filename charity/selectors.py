@@ -17,6 +17,7 @@ def home_figures() -> dict[str, Any]:
         "stations": Station.objects.filter(is_active=True).count(),
         "member_companies": Organisation.objects.count(),
         "residents": Resident.objects.count(),
+        "pool_balance": pool_balance(),
     }
 
 
@@ -78,3 +79,92 @@ def account_balances() -> "QuerySet[Any]":
         .annotate(balance=Sum("legs__amount"))
         .order_by("code")
     )
+
+
+def pool_balance(*, currency: str | None = None) -> Decimal:
+    return sum((row["balance"] for row in fund_balances(currency=currency)), start=Decimal(0))
+
+
+def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict[str, Any]]:
+    """Money into and out of the funds, per local calendar month, from the ledger."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db.models import Q, Sum
+    from django.db.models.functions import TruncMonth
+
+    from charity.models import LedgerLeg
+
+    currency = currency or settings.WISHPOOL_CURRENCY
+    rows = (
+        LedgerLeg.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
+        .annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values("month")
+        .annotate(
+            money_in=Sum("amount", filter=Q(account__kind="fund", amount__lt=0)),
+            money_out=Sum("amount", filter=Q(amount__gt=0)),
+        )
+        .order_by("-month")[:months]
+    )
+    return [
+        {
+            "month": row["month"],
+            "in": -(row["money_in"] or 0),
+            "out": row["money_out"] or Decimal(0),
+        }
+        for row in rows
+    ]
+
+
+def fund_raised(*, currency: str | None = None) -> dict[int, Decimal]:
+    """What each fund has received (credits to its pool), for the thermometers."""
+    from django.conf import settings
+    from django.db.models import Sum
+
+    from charity.models import LedgerLeg
+
+    currency = currency or settings.WISHPOOL_CURRENCY
+    rows = (
+        LedgerLeg.objects.filter(currency=currency, account__kind="fund", amount__lt=0)
+        .values("account__fund_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["account__fund_id"]: -row["total"] for row in rows}
+
+
+def transparency() -> dict[str, Any]:
+    from donations.models import Donation
+    from donations.selectors import public_name
+
+    balances = fund_balances()
+    raised = fund_raised()
+    thermometers = []
+    for row in balances:
+        fund = row["fund"]
+        if fund.is_published and fund.target_amount:
+            got = raised.get(fund.pk, Decimal(0))
+            percent = min(100, int(got * 100 / fund.target_amount))
+            thermometers.append(
+                {"fund": fund, "raised": got, "target": fund.target_amount, "percent": percent}
+            )
+    recent = Donation.objects.select_related("donor__organisation", "donor__user", "fund").order_by(
+        "-received_at"
+    )[:20]
+    return {
+        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
+        "in_kind_total": sum((r["in_kind"] for r in balances), start=Decimal(0)),
+        "balances": [r for r in balances if r["fund"].is_published],
+        "flows": monthly_flows(),
+        "recent": [
+            {
+                "name": public_name(d),
+                "amount": d.amount,
+                "fund": d.fund,
+                "date": d.received_at,
+                "method": d,
+            }
+            for d in recent
+        ],
+        "donor_wall": Organisation.objects.filter(show_on_donor_wall=True).order_by("display_name"),
+        "thermometers": thermometers,
+    }

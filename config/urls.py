@@ -8,12 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import admin_login_redirect
 from core.views import health
+from donations.views import stripe_webhook
 
 admin.site.site_header = "Wishpool"
 
 # Machine endpoints and admin screens: no language prefix.
 urlpatterns = [
     path("health/", health, name="health"),
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("django-admin/login/", admin_login_redirect, name="django_admin_login"),
     path("django-admin/", admin.site.urls),
     path("cms/login/", admin_login_redirect, name="wagtail_login"),
@@ -25,6 +27,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("my/", include("accounts.urls")),
+    path("", include("donations.urls")),
+    path("", include("charity.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,149 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from charity.models import Fund
+from donations.models import Donation, GoodsIntake, Pledge
+from lending.models import Warehouse
+
+PRESETS = [Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000")]
+
+
+class PledgeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What will you give?"),
+        choices=Pledge.Kind.choices,
+        widget=forms.RadioSelect,
+        initial="money",
+    )
+    preset = forms.ChoiceField(
+        label=_("Amount"),
+        choices=[*[(str(p), f"¥{p:,.0f}") for p in PRESETS], ("other", _("Another amount"))],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="500",
+    )
+    amount = forms.DecimalField(
+        label=_("Another amount (yuan)"),
+        min_value=Decimal("1"),
+        max_value=Decimal("1000000"),
+        decimal_places=2,
+        required=False,
+    )
+    interval = forms.ChoiceField(
+        label=_("How often"),
+        choices=Pledge.Interval.choices,
+        widget=forms.RadioSelect,
+        initial="once",
+        help_text=_(
+            "Monthly and yearly gifts are by card; one-time gifts also by Alipay or WeChat Pay."
+        ),
+    )
+    fund = forms.ModelChoiceField(
+        label=_("Purpose"), queryset=Fund.objects.none(), empty_label=None
+    )
+    give_as = forms.ChoiceField(label=_("Give as"), widget=forms.RadioSelect)
+    show_name = forms.BooleanField(
+        label=_("Show our name in public"),
+        required=False,
+        initial=True,
+        help_text=_("If not ticked, the public sees 爱心企业 / 爱心人士 instead."),
+    )
+    goods_description = forms.CharField(
+        label=_("Goods (e.g. power strips)"), max_length=200, required=False
+    )
+    goods_quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=100000, required=False
+    )
+    goods_unit_value = forms.DecimalField(
+        label=_("Estimated value of each (yuan)"),
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, user: User, organisations: list[Organisation], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = Fund.objects.filter(is_published=True)
+        self.fields["fund"].initial = Fund.objects.filter(code="general").first()
+        choices = [("me", _("Myself (%(name)s)") % {"name": user.get_full_name()})]
+        choices += [(f"org:{org.pk}", org.display_name) for org in organisations]
+        self.fields["give_as"].choices = choices
+        self.fields["give_as"].initial = choices[-1][0]
+        self.organisations = {f"org:{org.pk}": org for org in organisations}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == Pledge.Kind.MONEY:
+            preset = data.get("preset")
+            if preset and preset != "other":
+                data["amount"] = Decimal(preset)
+            elif not data.get("amount"):
+                self.add_error("amount", _("Enter an amount, or choose one above."))
+        elif data.get("kind") == Pledge.Kind.GOODS:
+            if not (data.get("goods_description") or "").strip():
+                self.add_error("goods_description", _("Describe the goods."))
+            if not data.get("goods_quantity"):
+                self.add_error("goods_quantity", _("Enter the quantity."))
+            data["interval"] = Pledge.Interval.ONCE
+        data["organisation"] = self.organisations.get(data.get("give_as", ""))
+        return data
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class OfflineIncomeForm(forms.Form):
+    donor_email = forms.EmailField(label=_("Donor's e-mail (a person)"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("or member company"), queryset=Organisation.objects.all(), required=False
+    )
+    fund = forms.ModelChoiceField(label=_("Purpose"), queryset=Fund.objects.all(), empty_label=None)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[
+            (Donation.Method.BANK_TRANSFER, _("Bank transfer")),
+            (Donation.Method.CASH, _("Cash")),
+        ],
+    )
+    reference = forms.CharField(label=_("Bank reference or cash slip number"), max_length=80)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    show_name = forms.BooleanField(
+        label=_("Show the donor's name in public"), required=False, initial=True
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("donor_email")) == bool(data.get("organisation")):
+            raise forms.ValidationError(_("Give either a person's e-mail or a member company."))
+        if data.get("donor_email"):
+            user = User.objects.filter(email__iexact=data["donor_email"]).first()
+            if user is None:
+                self.add_error("donor_email", _("No account uses this e-mail address."))
+            data["user"] = user
+        return data
+
+
+class GoodsIntakeForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1)
+    condition = forms.ChoiceField(label=_("Condition"), choices=GoodsIntake.Condition.choices)
+    unit_value = forms.DecimalField(
+        label=_("Fair value of each (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Stored at"), queryset=Warehouse.objects.all(), empty_label=None
+    )

@@ -1,0 +1,93 @@
+"""Who may see which pledges, donations and receipts; figures for 'My giving'."""
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from accounts.selectors import organisations_for_user
+from donations.models import Donation, Donor, Pledge, Receipt
+
+
+def donors_for_user(*, user: User) -> QuerySet[Donor]:
+    """The person's own donor and the donors of every company they belong to."""
+    if not user.is_authenticated:
+        return Donor.objects.none()
+    return Donor.objects.filter(
+        Q(user=user) | Q(organisation__in=organisations_for_user(user=user))
+    ).select_related("organisation", "user")
+
+
+def pledge_get_for_user(*, user: User, pledge_id: int) -> Pledge:
+    pledge = Pledge.objects.filter(pk=pledge_id, donor__in=donors_for_user(user=user)).first()
+    if pledge is None:
+        raise Http404
+    return pledge
+
+
+def receipt_get_for_user(*, user: User, number: str) -> Receipt:
+    receipt = (
+        Receipt.objects.filter(number=number, donor__in=donors_for_user(user=user))
+        .select_related("donation")
+        .first()
+    )
+    if receipt is None:
+        raise Http404
+    return receipt
+
+
+def can_pledge(*, user: User, organisation: Organisation | None = None) -> bool:
+    """Members-only (Charity Law): only approved companies and approved people may give."""
+    if not user.is_authenticated:
+        return False
+    if organisation is not None:
+        if not organisations_for_user(user=user).filter(pk=organisation.pk).exists():
+            return False
+        return not settings.WISHPOOL_MEMBERS_ONLY or organisation.approved_at is not None
+    if not settings.WISHPOOL_MEMBERS_ONLY:
+        return True
+    return Donor.objects.filter(user=user, approved_at__isnull=False).exists()
+
+
+def giving_for_user(*, user: User) -> list[dict[str, Any]]:
+    """Per donor (the person, each company): donations with receipts and yearly totals."""
+    result = []
+    for donor in donors_for_user(user=user):
+        donations = list(
+            Donation.objects.filter(donor=donor)
+            .select_related("fund", "pledge")
+            .prefetch_related("receipts")
+            .order_by("-received_at")
+        )
+        totals: dict[int, Decimal] = defaultdict(Decimal)
+        for donation in donations:
+            totals[timezone.localtime(donation.received_at).year] += (
+                donation.amount - donation.refunded_amount
+            )
+        result.append(
+            {
+                "donor": donor,
+                "donations": donations,
+                "yearly_totals": sorted(totals.items(), reverse=True),
+                "pledges": list(
+                    Pledge.objects.filter(donor=donor)
+                    .select_related("fund")
+                    .order_by("-created_at")[:50]
+                ),
+            }
+        )
+    return result
+
+
+def public_name(donation: Donation) -> str:
+    """How a gift appears in public: the donor's name only where they allowed it."""
+    from django.utils.translation import gettext as _
+
+    if donation.show_name:
+        return donation.donor.name
+    return _("爱心企业") if donation.donor.organisation_id else _("爱心人士")

@@ -1,0 +1,138 @@
+"""Recording a gift: the donation row, its balanced ledger entry and its numbered receipt,
+all in one transaction, so none exists without the others."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from charity.models import Account, Fund, LedgerEntry
+from charity.services import Leg, account_get, entry_post
+from core.money import from_minor, quantize
+from donations.models import Donation, Donor, Pledge
+from donations.services.receipts import receipt_issue
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What Stripe's balance transaction says reached our balance, in its currency."""
+
+    currency: str
+    gross: Decimal
+    fee: Decimal
+
+    @classmethod
+    def from_balance_transaction(cls, txn: dict[str, Any]) -> "Settlement":
+        currency = str(txn["currency"]).upper()
+        return cls(
+            currency=currency,
+            gross=from_minor(int(txn["amount"]), currency),
+            fee=from_minor(int(txn.get("fee") or 0), currency),
+        )
+
+
+def stripe_income_legs(
+    *, fund: Fund, amount: Decimal, currency: str, settlement: Settlement | None
+) -> list[Leg]:
+    """Legs for money that arrived through Stripe: the fund is credited the gift; the
+    clearing account holds what Stripe settled; fees and exchange are their own legs."""
+    pool = account_get(kind=Account.Kind.FUND, fund=fund, currency=currency)
+    if settlement is None:
+        return [
+            Leg(account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency), amount),
+            Leg(pool, -amount),
+        ]
+    clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency)
+    fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fund, currency=currency)
+    if settlement.currency == currency:
+        legs = [Leg(clearing, settlement.gross), Leg(pool, -amount)]
+        if settlement.gross != amount:  # rounding by Stripe: book the difference as exchange
+            legs.append(
+                Leg(
+                    account_get(kind=Account.Kind.EXCHANGE, currency=currency),
+                    amount - settlement.gross,
+                )
+            )
+        if settlement.fee:
+            legs += [Leg(fees, settlement.fee), Leg(clearing, -settlement.fee)]
+        return legs
+    exchange_here = account_get(kind=Account.Kind.EXCHANGE, currency=currency)
+    exchange_there = account_get(kind=Account.Kind.EXCHANGE, currency=settlement.currency)
+    legs = [
+        Leg(exchange_here, amount),
+        Leg(pool, -amount),
+        Leg(clearing, settlement.gross),
+        Leg(exchange_there, -settlement.gross),
+    ]
+    if settlement.fee:
+        fee_here = quantize(settlement.fee * amount / settlement.gross, currency)
+        if fee_here:
+            legs += [Leg(fees, fee_here), Leg(exchange_here, -fee_here)]
+        legs += [Leg(exchange_there, settlement.fee), Leg(clearing, -settlement.fee)]
+    return legs
+
+
+def donation_record(
+    *,
+    donor: Donor,
+    fund: Fund,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    legs: list[Leg],
+    entry_kind: str = LedgerEntry.Kind.DONATION,
+    show_name: bool = True,
+    pledge: Pledge | None = None,
+    received_at: datetime | None = None,
+    stripe_payment_intent: str | None = None,
+    stripe_invoice: str | None = None,
+    stripe_charge: str = "",
+    offline_reference: str | None = None,
+    recorded_by: User | None = None,
+) -> Donation:
+    """Record a gift once: a second call with the same PaymentIntent, invoice or offline
+    reference returns the first donation and posts nothing."""
+    key = (
+        ("stripe_payment_intent", stripe_payment_intent)
+        if stripe_payment_intent
+        else ("stripe_invoice", stripe_invoice)
+        if stripe_invoice
+        else ("offline_reference", offline_reference)
+        if offline_reference
+        else None
+    )
+    with transaction.atomic():
+        if key is not None:
+            existing = Donation.objects.filter(**{key[0]: key[1]}).first()
+            if existing is not None:
+                return existing
+        amount = quantize(amount, currency)
+        entry = entry_post(
+            kind=entry_kind,
+            memo=f"{donor.name}: {fund.name}",
+            legs=legs,
+            reference=f"donation:{key[0]}:{key[1]}" if key else None,
+            created_by=recorded_by,
+        )
+        donation = Donation.objects.create(
+            donor=donor,
+            pledge=pledge,
+            fund=fund,
+            method=method,
+            amount=amount,
+            currency=currency.upper(),
+            show_name=show_name,
+            received_at=received_at or timezone.now(),
+            stripe_payment_intent=stripe_payment_intent,
+            stripe_invoice=stripe_invoice,
+            stripe_charge=stripe_charge,
+            offline_reference=offline_reference,
+            entry=entry,
+            recorded_by=recorded_by,
+        )
+        receipt_issue(donation=donation)
+        return donation

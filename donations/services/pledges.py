@@ -1,0 +1,247 @@
+"""Pledges and their moves: pending → paid | failed | expired; recurring: pending → active →
+cancelled; goods: awaiting goods → received. Each move locks the row, refuses an illegal
+move and does nothing on a repeat."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from charity.models import Fund
+from core.money import quantize, to_minor
+from core.services import transition_record
+from donations import selectors, stripe_gateway
+from donations.models import CheckoutSession, Donor, Pledge
+
+CHECKOUT_LIFETIME = timedelta(minutes=30)
+MIN_AMOUNT = Decimal("1.00")
+MAX_AMOUNT = Decimal("1000000.00")
+
+ONE_TIME_METHODS = ["card", "alipay", "wechat_pay"]
+
+
+def donor_for_user(*, user: User) -> Donor:
+    return Donor.objects.get_or_create(user=user)[0]
+
+
+def donor_for_organisation(*, organisation: Organisation) -> Donor:
+    return Donor.objects.get_or_create(organisation=organisation)[0]
+
+
+def pledge_create(
+    *,
+    user: User,
+    organisation: Organisation | None,
+    kind: str,
+    fund: Fund,
+    show_name: bool,
+    amount: Decimal | None = None,
+    interval: str = Pledge.Interval.ONCE,
+    goods_description: str = "",
+    goods_quantity: int | None = None,
+    goods_unit_value: Decimal | None = None,
+) -> Pledge:
+    if not selectors.can_pledge(user=user, organisation=organisation):
+        raise PermissionDenied(_("Only approved members can pledge."))
+    if not fund.is_published:
+        raise ValidationError(_("This purpose is not open for pledges."))
+    if kind == Pledge.Kind.MONEY:
+        if amount is None or not (MIN_AMOUNT <= quantize(amount) <= MAX_AMOUNT):
+            raise ValidationError(_("Choose an amount between ¥1 and ¥1,000,000."))
+        if interval not in Pledge.Interval.values:
+            raise ValidationError(_("Choose how often to give."))
+        status = Pledge.Status.PENDING
+    elif kind == Pledge.Kind.GOODS:
+        if not goods_description.strip() or not goods_quantity or goods_quantity < 1:
+            raise ValidationError(_("Describe the goods and their quantity."))
+        interval, amount, status = Pledge.Interval.ONCE, None, Pledge.Status.AWAITING_GOODS
+    else:
+        raise ValidationError(_("Choose money or goods."))
+    with transaction.atomic():
+        donor = (
+            donor_for_organisation(organisation=organisation)
+            if organisation is not None
+            else donor_for_user(user=user)
+        )
+        pledge = Pledge.objects.create(
+            donor=donor,
+            created_by=user,
+            kind=kind,
+            amount=quantize(amount) if amount is not None else None,
+            interval=interval,
+            fund=fund,
+            show_name=show_name,
+            status=status,
+            goods_description=goods_description.strip(),
+            goods_quantity=goods_quantity,
+            goods_unit_value=quantize(goods_unit_value) if goods_unit_value else None,
+        )
+        transition_record(obj=pledge, from_state="", to_state=status, by=user)
+        return pledge
+
+
+LEGAL_MOVES = {
+    Pledge.Status.PAID: {Pledge.Status.PENDING, Pledge.Status.FAILED, Pledge.Status.EXPIRED},
+    Pledge.Status.ACTIVE: {Pledge.Status.PENDING, Pledge.Status.FAILED, Pledge.Status.EXPIRED},
+    Pledge.Status.FAILED: {Pledge.Status.PENDING},
+    Pledge.Status.EXPIRED: {Pledge.Status.PENDING},
+    Pledge.Status.CANCELLED: {
+        Pledge.Status.ACTIVE,
+        Pledge.Status.PENDING,
+        Pledge.Status.AWAITING_GOODS,
+    },
+    Pledge.Status.RECEIVED: {Pledge.Status.AWAITING_GOODS},
+}
+
+
+class IllegalMove(ValidationError):
+    pass
+
+
+def pledge_move(
+    *, pledge: Pledge, to: str, by: User | None = None, reason: str = "", **fields: Any
+) -> Pledge:
+    """The one place a pledge changes state. A repeat is quiet; an illegal move is refused.
+
+    A payment that arrives after a checkout expired or failed still marks the pledge paid:
+    money received wins over a lapsed session.
+    """
+    with transaction.atomic():
+        locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        if locked.status == to:
+            return locked
+        if locked.status not in LEGAL_MOVES.get(to, set()):
+            raise IllegalMove(
+                _("A pledge that is %(state)s cannot become %(to)s.")
+                % {"state": locked.get_status_display(), "to": Pledge.Status(to).label}
+            )
+        previous = locked.status
+        locked.status = to
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", "updated_at", *fields])
+        transition_record(obj=locked, from_state=previous, to_state=to, by=by, reason=reason)
+        return locked
+
+
+def _checkout_params(
+    pledge: Pledge, checkout: CheckoutSession, *, success_url: str, cancel_url: str
+) -> dict[str, Any]:
+    metadata = {"pledge_id": str(pledge.pk), "checkout_id": str(checkout.pk)}
+    product = {"name": f"{pledge.fund.name} / {pledge.fund.name_en}"}
+    price: dict[str, Any] = {
+        "currency": pledge.currency.lower(),
+        "unit_amount": to_minor(checkout.amount, checkout.currency),
+        "product_data": product,
+    }
+    params: dict[str, Any] = {
+        "client_reference_id": str(pledge.pk),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": int(checkout.expires_at.timestamp()),
+        "metadata": metadata,
+        "customer_email": pledge.created_by.email,
+        "locale": "zh" if pledge.created_by.language.startswith("zh") else "en",
+    }
+    if pledge.is_recurring:
+        price["recurring"] = {"interval": pledge.interval}
+        params.update(
+            mode="subscription",
+            payment_method_types=["card"],
+            subscription_data={"metadata": metadata},
+        )
+    else:
+        params.update(
+            mode="payment",
+            payment_method_types=ONE_TIME_METHODS,
+            payment_method_options={"wechat_pay": {"client": "web"}},
+            payment_intent_data={"metadata": metadata},
+        )
+    params["line_items"] = [{"price_data": price, "quantity": 1}]
+    return params
+
+
+def checkout_start(*, pledge: Pledge, success_url: str, cancel_url: str) -> CheckoutSession:
+    """Open a Stripe Checkout Session for a pending money pledge.
+
+    The idempotency key is committed before Stripe is called; a retry after a failed
+    call reuses it, so Stripe never opens two sessions for one attempt.
+    """
+    if not stripe_gateway.is_configured():
+        raise stripe_gateway.PaymentsNotConfigured
+    if pledge.kind != Pledge.Kind.MONEY or pledge.status != Pledge.Status.PENDING:
+        raise IllegalMove(_("This pledge is not waiting for payment."))
+    now = timezone.now()
+    with transaction.atomic():
+        Pledge.objects.select_for_update().get(pk=pledge.pk)
+        checkout = (
+            CheckoutSession.objects.filter(
+                pledge=pledge,
+                status=CheckoutSession.Status.CREATING,
+                expires_at__gt=now + timedelta(minutes=5),
+            ).first()
+            or CheckoutSession.objects.filter(
+                pledge=pledge,
+                status=CheckoutSession.Status.OPEN,
+                expires_at__gt=now + timedelta(minutes=5),
+            ).first()
+        )
+        if checkout is not None and checkout.status == CheckoutSession.Status.OPEN:
+            return checkout
+        if checkout is None:
+            assert pledge.amount is not None
+            checkout = CheckoutSession.objects.create(
+                pledge=pledge,
+                amount=pledge.amount,
+                currency=pledge.currency,
+                expires_at=now + CHECKOUT_LIFETIME,
+            )
+    session = stripe_gateway.checkout_session_create(
+        params=_checkout_params(pledge, checkout, success_url=success_url, cancel_url=cancel_url),
+        idempotency_key=f"checkout-{checkout.idempotency_key}",
+    )
+    CheckoutSession.objects.filter(pk=checkout.pk, status=CheckoutSession.Status.CREATING).update(
+        stripe_session_id=session["id"],
+        url=session.get("url") or "",
+        status=CheckoutSession.Status.OPEN,
+    )
+    checkout.refresh_from_db()
+    return checkout
+
+
+def checkout_close(*, stripe_session_id: str, status: str) -> CheckoutSession | None:
+    """Mark a session complete, expired or failed; later states never go back to open."""
+    with transaction.atomic():
+        checkout = (
+            CheckoutSession.objects.select_for_update()
+            .filter(stripe_session_id=stripe_session_id)
+            .first()
+        )
+        if checkout is None or checkout.status == status:
+            return checkout
+        if checkout.status == CheckoutSession.Status.COMPLETE:
+            return checkout
+        checkout.status = status
+        checkout.save(update_fields=["status"])
+        return checkout
+
+
+def pledge_cancel(*, pledge: Pledge, by: User) -> Pledge:
+    """Cancel a recurring pledge (Stripe stops charging) or a goods pledge not yet received."""
+    if not selectors.donors_for_user(user=by).filter(pk=pledge.donor_id).exists():
+        raise PermissionDenied
+    if pledge.status == Pledge.Status.CANCELLED:
+        return pledge
+    if pledge.stripe_subscription_id and pledge.status == Pledge.Status.ACTIVE:
+        stripe_gateway.subscription_cancel(
+            subscription_id=pledge.stripe_subscription_id,
+            idempotency_key=f"cancel-pledge-{pledge.pk}",
+        )
+    return pledge_move(
+        pledge=pledge, to=Pledge.Status.CANCELLED, by=by, reason="cancelled by donor"
+    )

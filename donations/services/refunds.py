@@ -1,0 +1,208 @@
+"""Refunds and disputes: the ledger reverses what left, the receipt is voided with the reason,
+and after a partial refund a replacement receipt is issued for the amount kept."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from charity.models import Account, LedgerEntry
+from charity.services import Leg, account_get, entry_post
+from core.money import from_minor, quantize, to_minor
+from core.services import transition_record
+from donations import stripe_gateway as gw
+from donations.models import Donation, Receipt, Refund
+from donations.services.gifts import Settlement
+from donations.services.receipts import receipt_issue, receipt_void
+
+
+def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User) -> Refund:
+    """Refund a Stripe donation in full or part, through Stripe.
+
+    The Refund row and its idempotency key are committed before Stripe is called, so a
+    retry never refunds twice; the ledger and receipts change when Stripe confirms.
+    """
+    amount = quantize(amount, donation.currency)
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for the refund."))
+    if not donation.stripe_payment_intent:
+        raise ValidationError(_("Only online (Stripe) donations can be refunded here."))
+    with transaction.atomic():
+        locked = Donation.objects.select_for_update().get(pk=donation.pk)
+        pending = sum(
+            (r.amount for r in locked.refunds.filter(status=Refund.Status.REQUESTED)),
+            start=Decimal(0),
+        )
+        if amount <= 0 or amount > locked.amount - locked.refunded_amount - pending:
+            raise ValidationError(
+                _("The refund must be more than zero and at most %(left)s.")
+                % {"left": locked.amount - locked.refunded_amount - pending}
+            )
+        refund = Refund.objects.create(
+            donation=locked, amount=amount, reason=reason.strip(), requested_by=by
+        )
+    try:
+        stripe_refund = gw.refund_create(
+            payment_intent_id=donation.stripe_payment_intent,
+            amount_minor=to_minor(amount, donation.currency),
+            idempotency_key=f"refund-{refund.idempotency_key}",
+            metadata={"refund_id": str(refund.pk), "donation_id": str(donation.pk)},
+        )
+    except Exception as exc:
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+            status=Refund.Status.FAILED, failure=str(exc)[:255]
+        )
+        raise
+    return refund_record_from_stripe(refund=stripe_refund)
+
+
+def _settlement(stripe_refund: dict[str, Any]) -> Settlement | None:
+    txn = stripe_refund.get("balance_transaction")
+    if not txn:
+        return None
+    if isinstance(txn, str):
+        txn = gw.balance_transaction_retrieve(txn)
+    return Settlement.from_balance_transaction(txn)
+
+
+def refund_record_from_stripe(
+    *, refund: dict[str, Any], charge: dict[str, Any] | None = None
+) -> Refund:
+    """Record a refund Stripe made (ours or one made in Stripe's dashboard), once by its id."""
+    with transaction.atomic():
+        row = Refund.objects.select_for_update().filter(stripe_refund_id=refund["id"]).first()
+        if row is None:
+            refund_id = (refund.get("metadata") or {}).get("refund_id")
+            if refund_id and str(refund_id).isdigit():
+                row = Refund.objects.select_for_update().filter(pk=int(refund_id)).first()
+        if row is None:
+            intent_id = gw._id(refund.get("payment_intent")) or gw._id(
+                (charge or {}).get("payment_intent")
+            )
+            donation = Donation.objects.filter(stripe_payment_intent=intent_id).first()
+            if donation is None:
+                raise LookupError(f"no donation for refund {refund['id']}")
+            row = Refund.objects.create(
+                donation=donation,
+                amount=from_minor(int(refund["amount"]), donation.currency),
+                reason=refund.get("reason") or _("Refunded at Stripe"),
+            )
+        if row.status == Refund.Status.SUCCEEDED:
+            return row
+        if refund.get("status") in ("failed", "canceled"):
+            row.status, row.failure = (
+                Refund.Status.FAILED,
+                refund.get("failure_reason") or refund["status"],
+            )
+            row.stripe_refund_id = refund["id"]
+            row.save(update_fields=["status", "failure", "stripe_refund_id"])
+            return row
+        return _refund_complete(
+            row=row, stripe_refund_id=refund["id"], settlement=_settlement(refund)
+        )
+
+
+def _refund_complete(
+    *, row: Refund, stripe_refund_id: str, settlement: Settlement | None
+) -> Refund:
+    donation = Donation.objects.select_for_update().get(pk=row.donation_id)
+    amount, currency = row.amount, donation.currency
+    refunds = account_get(kind=Account.Kind.REFUNDS, fund=donation.fund, currency=currency)
+    if settlement is None or settlement.currency == currency:
+        clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency)
+        paid_out = abs(settlement.gross) if settlement else amount
+        legs = [Leg(refunds, amount), Leg(clearing, -paid_out)]
+        if paid_out != amount:
+            legs.append(
+                Leg(account_get(kind=Account.Kind.EXCHANGE, currency=currency), paid_out - amount)
+            )
+    else:
+        paid_out = abs(settlement.gross)
+        legs = [
+            Leg(refunds, amount),
+            Leg(account_get(kind=Account.Kind.EXCHANGE, currency=currency), -amount),
+            Leg(account_get(kind=Account.Kind.EXCHANGE, currency=settlement.currency), paid_out),
+            Leg(
+                account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency),
+                -paid_out,
+            ),
+        ]
+    entry = entry_post(
+        kind=LedgerEntry.Kind.REFUND,
+        memo=f"refund of donation #{donation.pk}: {row.reason}",
+        legs=legs,
+        reference=f"refund:{stripe_refund_id}",
+        created_by=row.requested_by,
+    )
+    row.status, row.stripe_refund_id, row.entry, row.completed_at = (
+        Refund.Status.SUCCEEDED,
+        stripe_refund_id,
+        entry,
+        timezone.now(),
+    )
+    row.save(update_fields=["status", "stripe_refund_id", "entry", "completed_at"])
+    previous = donation.status
+    donation.refunded_amount += amount
+    donation.status = (
+        Donation.Status.REFUNDED
+        if donation.refunded_amount >= donation.amount
+        else Donation.Status.PARTIALLY_REFUNDED
+    )
+    donation.save(update_fields=["refunded_amount", "status"])
+    transition_record(
+        obj=donation,
+        from_state=previous,
+        to_state=donation.status,
+        by=row.requested_by,
+        reason=row.reason,
+    )
+    for receipt in donation.receipts.filter(status=Receipt.Status.VALID):
+        receipt_void(
+            receipt=receipt,
+            reason=_("Refunded: %(reason)s") % {"reason": row.reason},
+            by=row.requested_by,
+        )
+        if donation.kept_amount > 0:
+            receipt_issue(donation=donation, amount=donation.kept_amount, replaces=receipt)
+    return row
+
+
+def donation_dispute(*, dispute: dict[str, Any]) -> Donation | None:
+    """A card dispute: Stripe holds the amount back; we move it to suspense until resolved."""
+    charge_id = gw._id(dispute.get("charge"))
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().filter(stripe_charge=charge_id).first()
+        if donation is None:
+            intent_id = gw._id(dispute.get("payment_intent"))
+            donation = (
+                Donation.objects.select_for_update().filter(stripe_payment_intent=intent_id).first()
+            )
+        if donation is None:
+            raise LookupError(f"no donation for dispute {dispute['id']}")
+        if donation.status == Donation.Status.DISPUTED:
+            return donation
+        currency = str(dispute.get("currency") or donation.currency).upper()
+        amount = from_minor(int(dispute["amount"]), currency)
+        entry_post(
+            kind=LedgerEntry.Kind.DISPUTE,
+            memo=f"dispute {dispute['id']} on donation #{donation.pk}",
+            legs=[
+                Leg(account_get(kind=Account.Kind.SUSPENSE, currency=currency), amount),
+                Leg(account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency), -amount),
+            ],
+            reference=f"dispute:{dispute['id']}",
+        )
+        previous = donation.status
+        donation.status = Donation.Status.DISPUTED
+        donation.save(update_fields=["status"])
+        transition_record(
+            obj=donation,
+            from_state=previous,
+            to_state=donation.status,
+            reason=dispute.get("reason", ""),
+        )
+        return donation
