@@ -122,8 +122,8 @@ def receipt_email_send(*, receipt_id: int) -> bool:
     """E-mail the PDF once, in the recipient's language. Returns whether a mail went out."""
     with transaction.atomic():
         receipt = (
-            Receipt.objects.select_for_update()
-            .select_related("donation__pledge")
+            Receipt.objects.select_for_update(of=("self",))
+            .select_related("donation__pledge", "donor__organisation")
             .get(pk=receipt_id)
         )
         if receipt.emailed_at is not None or receipt.status != Receipt.Status.VALID:

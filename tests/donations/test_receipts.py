@@ -106,7 +106,7 @@ def test_sixteen_concurrent_postings_get_unique_gapless_numbers():
                             raise RuntimeError("roll back")
                 except RuntimeError:
                     pass
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
