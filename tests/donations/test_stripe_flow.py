@@ -1,0 +1,170 @@
+"""Pledging online, end to end: our views, the real Stripe SDK, localstripe, signed webhooks."""
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from donations import stripe_gateway
+from donations.models import CheckoutSession, Donation, Pledge, Receipt, StripeEvent
+from tests.accounts import factories as f
+from tests.donations import stripe_harness as h
+
+pytestmark = pytest.mark.django_db
+
+
+def _pledge_online(client, rep, org, *, preset="500", interval="once", show_name=True):  # type: ignore[no-untyped-def]
+    client.force_login(rep)
+    data = {
+        "kind": "money",
+        "preset": preset,
+        "interval": interval,
+        "fund": 1,
+        "give_as": f"org:{org.pk}",
+    }
+    from charity.models import Fund
+
+    data["fund"] = Fund.objects.get(code="general").pk
+    if show_name:
+        data["show_name"] = "on"
+    return client.post(reverse("donations:pledge_start"), data)
+
+
+def test_one_time_pledge_goes_to_checkout_with_every_method(client, stripe_world):
+    org = f.organisation()
+    rep = org.memberships.get().user
+    response = _pledge_online(client, rep, org)
+    assert response.status_code == 302
+    sent = stripe_world.boundary.sent[-1]
+    session = next(iter(stripe_world.boundary.sessions.values()))
+    assert response["Location"] == session["url"]
+    params = sent["params"]
+    pledge = Pledge.objects.get()
+    checkout = CheckoutSession.objects.get(pledge=pledge)
+    assert sent["idempotency_key"] == f"checkout-{checkout.idempotency_key}"
+    assert params["mode"] == "payment"
+    assert params["payment_method_types"] == ["card", "alipay", "wechat_pay"]
+    assert params["payment_method_options"]["wechat_pay"]["client"] == "web"
+    assert params["line_items"][0]["price_data"]["unit_amount"] == "50000"
+    assert params["line_items"][0]["price_data"]["currency"] == "cny"
+    assert params["metadata"]["pledge_id"] == str(pledge.pk)
+    assert params["payment_intent_data"]["metadata"]["pledge_id"] == str(pledge.pk)
+    assert 29 * 60 <= int(params["expires_at"]) - time.time() <= 30 * 60
+    assert checkout.stripe_session_id == session["id"] and checkout.status == "open"
+    assert pledge.status == Pledge.Status.PENDING
+    page = client.get(
+        reverse("donations:pledge", args=[pledge.pk]) + "?result=success"
+    ).content.decode()
+    assert pledge.get_status_display() in page
+
+
+def test_recurring_pledge_is_card_only_subscription(client, stripe_world):
+    org = f.organisation()
+    _pledge_online(client, org.memberships.get().user, org, interval="month")
+    params = stripe_world.boundary.sent[-1]["params"]
+    assert params["mode"] == "subscription"
+    assert params["payment_method_types"] == ["card"]
+    assert params["line_items"][0]["price_data"]["recurring"]["interval"] == "month"
+    assert "payment_method_options" not in params
+
+
+def test_retrying_checkout_reuses_the_saved_idempotency_key(client, stripe_world):
+    from donations.services import pledges
+
+    org = f.organisation()
+    _pledge_online(client, org.memberships.get().user, org)
+    pledge = Pledge.objects.get()
+    # the session is open: a second press returns the same one, Stripe is not asked again
+    again = pledges.checkout_start(pledge=pledge, success_url="http://x/s", cancel_url="http://x/c")
+    assert again.stripe_session_id == next(iter(stripe_world.boundary.sessions))
+    assert len(stripe_world.boundary.sent) == 1
+
+
+def test_paid_checkout_becomes_a_donation_receipt_and_email(
+    client, stripe_world, mailoutbox, django_capture_on_commit_callbacks
+):
+    org = f.organisation(name="上海梅园科技有限公司")
+    rep = org.memberships.get().user
+    _pledge_online(client, rep, org, preset="1000")
+    session_id = next(iter(stripe_world.boundary.sessions))
+    session, intent = stripe_world.complete_checkout(session_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = h.deliver(client, h.event("checkout.session.completed", session))
+    assert response.status_code == 200
+    donation = Donation.objects.get()
+    assert donation.amount == Decimal("1000.00") and donation.stripe_payment_intent == intent["id"]
+    assert donation.method == "card" and donation.donor.organisation == org
+    pledge = Pledge.objects.get()
+    assert pledge.status == Pledge.Status.PAID
+    receipt = Receipt.objects.get(donation=donation)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [rep.email]
+    assert mailoutbox[0].attachments[0][0] == f"{receipt.number}.pdf"
+    # every member of the company sees it under My giving, with the receipt download
+    colleague = f.UserFactory()
+    from accounts.models import Membership
+
+    Membership.objects.create(organisation=org, user=colleague)
+    client.force_login(colleague)
+    page = client.get(reverse("donations:giving")).content.decode()
+    assert receipt.number in page and "1000.00" in page
+    pdf = client.get(reverse("donations:receipt_pdf", args=[receipt.number]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # the same event again, and the PaymentIntent's own event: still one donation
+    with django_capture_on_commit_callbacks(execute=True):
+        assert h.deliver(
+            client,
+            h.event(
+                "checkout.session.completed", session, event_id=StripeEvent.objects.get().stripe_id
+            ),
+        ).json()["duplicate"]
+        h.deliver(client, h.event("payment_intent.succeeded", intent))
+    assert Donation.objects.count() == 1 and Receipt.objects.count() == 1
+
+
+def test_bad_signature_is_refused_and_changes_nothing(client, stripe_world):
+    evt = h.event("payment_intent.succeeded", {"id": "pi_x", "metadata": {}})
+    assert h.deliver(client, evt, secret="whsec_wrong").status_code == 400
+    body = b'{"id": "evt_1"}'
+    assert (
+        client.post("/stripe/webhook/", data=body, content_type="application/json").status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/stripe/webhook/",
+            data=b"not json",
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=h.sign(b"not json"),
+        ).status_code
+        == 400
+    )
+    assert StripeEvent.objects.count() == 0
+
+
+def test_declined_card_makes_no_donation(client, stripe_world, django_capture_on_commit_callbacks):
+    org = f.organisation()
+    _pledge_online(client, org.memberships.get().user, org)
+    session = next(iter(stripe_world.boundary.sessions.values()))
+    with pytest.raises(Exception):  # noqa: B017 - the SDK raises CardError
+        stripe_world.pay(
+            amount_minor=session["amount_total"],
+            metadata=session["metadata"],
+            card="pm_card_chargeDeclined",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.expired", {**session, "status": "expired"}))
+    assert Donation.objects.count() == 0
+    pledge = Pledge.objects.get()
+    assert pledge.status == Pledge.Status.EXPIRED
+    assert CheckoutSession.objects.get().status == "expired"
+
+
+def test_without_stripe_keys_the_pledge_page_says_so(client, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    org = f.organisation()
+    response = _pledge_online(client, org.memberships.get().user, org)
+    assert response.status_code == 200
+    assert not stripe_gateway.is_configured()
+    assert Pledge.objects.count() == 0
+    assert "not configured" in response.content.decode() or "未配置" in response.content.decode()
