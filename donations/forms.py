@@ -50,7 +50,9 @@ class PledgeForm(forms.Form):
         label=_("Show our name in public"),
         required=False,
         initial=True,
-        help_text=_("If not ticked, the public sees 爱心企业 / 爱心人士 instead."),
+        help_text=_(
+            "If not ticked, the public sees “a caring company” or “a caring person” instead."
+        ),
     )
     goods_description = forms.CharField(
         label=_("Goods (e.g. power strips)"), max_length=200, required=False

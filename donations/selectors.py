@@ -90,4 +90,4 @@ def public_name(donation: Donation) -> str:
 
     if donation.show_name:
         return donation.donor.name
-    return _("爱心企业") if donation.donor.organisation_id else _("爱心人士")
+    return _("A caring company") if donation.donor.organisation_id else _("A caring person")

@@ -46,7 +46,7 @@ class Pledge(models.Model):
     show_name = models.BooleanField(
         _("show our name in public"),
         default=True,
-        help_text=_("If not, the public sees 爱心企业 / 爱心人士."),
+        help_text=_("If not, the public sees “a caring company” or “a caring person”."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     goods_description = models.CharField(_("goods"), max_length=200, blank=True)

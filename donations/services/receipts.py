@@ -1,7 +1,6 @@
 """Receipts: numbered without gaps, never deleted, voided with a reason, replaced where needed."""
 
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,12 +105,14 @@ def receipt_pdf_render(*, receipt_id: int) -> Path:
     data = receipt_pdf_bytes(receipt)
     path = receipt_path(receipt)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
+    with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    for stale in path.parent.glob(f"{path.name}.*.part"):  # left by a worker killed mid-write
+        stale.unlink(missing_ok=True)
     Receipt.objects.filter(pk=receipt.pk).update(
         pdf_path=str(path.relative_to(settings.PRIVATE_MEDIA_ROOT)), pdf_rendered_at=timezone.now()
     )

@@ -1,0 +1,317 @@
+"""The fund administrators' screens in the Wagtail admin (/cms/fund/…).
+
+Custom views over the services: every write goes through donations.services, every view
+refuses anyone who is not a fund administrator (accounts.selectors.is_fund_administrator).
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, time
+from functools import wraps
+from typing import Any
+
+import stripe
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.selectors import is_fund_administrator
+from charity.models import Account, LedgerEntry
+from charity.selectors import account_balances, fund_balances
+from core.http import AuthedHttpRequest
+from donations import stripe_gateway
+from donations.forms import GoodsIntakeForm, OfflineIncomeForm, RefundForm
+from donations.models import Donation, Pledge, Refund
+from donations.reconcile import stripe_reconciliation
+from donations.services.offline import goods_intake_record, offline_income_record
+from donations.services.pledges import donor_for_organisation, donor_for_user
+from donations.services.refunds import refund_request
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+
+LEDGER_PAGE_SIZE = 100
+REFUNDABLE = (Donation.Status.RECEIVED, Donation.Status.PARTIALLY_REFUNDED)
+HIGHLIGHTED_KINDS = (Account.Kind.STRIPE_FEES, Account.Kind.EXCHANGE)
+
+
+def fund_administrator_required(view: View) -> View:
+    """Every screen here: fund administrators only (Wagtail turns the refusal into a 403 or
+    a redirect to the admin's home with a message)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_fund_administrator(request.user):  # type: ignore[arg-type]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _service_errors(exc: ValidationError) -> list[str]:
+    return [str(message) for message in exc.messages]
+
+
+# --- goods intake -------------------------------------------------------------------------
+
+
+def _goods_prefix(pledge: Pledge) -> str:
+    return f"pledge-{pledge.pk}"
+
+
+def _goods_page(
+    request: AuthedHttpRequest, bound: GoodsIntakeForm | None = None, bound_pk: int | None = None
+) -> HttpResponse:
+    waiting = (
+        Pledge.objects.filter(kind=Pledge.Kind.GOODS, status=Pledge.Status.AWAITING_GOODS)
+        .select_related("donor__organisation", "donor__user", "fund")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for pledge in waiting:
+        if bound is not None and pledge.pk == bound_pk:
+            form = bound
+        else:
+            form = GoodsIntakeForm(
+                prefix=_goods_prefix(pledge),
+                initial={
+                    "quantity": pledge.goods_quantity,
+                    "unit_value": pledge.goods_unit_value,
+                },
+            )
+        rows.append({"pledge": pledge, "form": form})
+    return render(
+        request,
+        "donations/admin/goods_intake.html",
+        {"page_title": _("Goods intake"), "rows": rows},
+    )
+
+
+@require_GET
+@fund_administrator_required
+def goods_intake(request: AuthedHttpRequest) -> HttpResponse:
+    return _goods_page(request)
+
+
+@require_POST
+@fund_administrator_required
+def goods_intake_receive(request: AuthedHttpRequest, pledge_id: int) -> HttpResponse:
+    pledge = get_object_or_404(Pledge, pk=pledge_id, kind=Pledge.Kind.GOODS)
+    form = GoodsIntakeForm(request.POST, prefix=_goods_prefix(pledge))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            intake = goods_intake_record(
+                pledge=pledge,
+                quantity=data["quantity"],
+                condition=data["condition"],
+                unit_value=data["unit_value"],
+                warehouse=data["warehouse"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            if pledge.status != Pledge.Status.AWAITING_GOODS:
+                for message in _service_errors(exc):
+                    messages.error(request, message)
+                return redirect("fund:goods_intake")
+            for message in _service_errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Received %(quantity)s × %(goods)s for pledge #%(pledge)s; receipt issued.")
+                % {"quantity": intake.quantity, "goods": intake.description, "pledge": pledge.pk},
+            )
+            return redirect("fund:goods_intake")
+    if pledge.status != Pledge.Status.AWAITING_GOODS:
+        messages.error(request, _("This pledge is not waiting for goods."))
+        return redirect("fund:goods_intake")
+    return _goods_page(request, bound=form, bound_pk=pledge.pk)
+
+
+# --- offline income -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@fund_administrator_required
+def offline_income(request: AuthedHttpRequest) -> HttpResponse:
+    form = OfflineIncomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        received_at = timezone.make_aware(datetime.combine(data["received_on"], time(12)))
+        try:
+            # One transaction: a refused gift leaves no new donor row behind either.
+            with transaction.atomic():
+                donor = (
+                    donor_for_user(user=data["user"])
+                    if data.get("user") is not None
+                    else donor_for_organisation(organisation=data["organisation"])
+                )
+                donation = offline_income_record(
+                    donor=donor,
+                    fund=data["fund"],
+                    amount=data["amount"],
+                    method=data["method"],
+                    reference=data["reference"],
+                    received_at=received_at,
+                    show_name=data["show_name"],
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            for message in _service_errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Recorded %(amount)s %(currency)s from %(donor)s (donation #%(id)s).")
+                % {
+                    "amount": donation.amount,
+                    "currency": donation.currency,
+                    "donor": donor.name,
+                    "id": donation.pk,
+                },
+            )
+            return redirect("fund:offline_income")
+    recent = (
+        Donation.objects.filter(method__in=(Donation.Method.BANK_TRANSFER, Donation.Method.CASH))
+        .select_related("donor__organisation", "donor__user", "fund")
+        .prefetch_related("receipts")
+        .order_by("-received_at", "-pk")[:20]
+    )
+    return render(
+        request,
+        "donations/admin/offline_income.html",
+        {"page_title": _("Offline income"), "form": form, "recent": recent},
+    )
+
+
+# --- refunds --------------------------------------------------------------------------------
+
+
+def _refund_prefix(donation: Donation) -> str:
+    return f"donation-{donation.pk}"
+
+
+@require_GET
+@fund_administrator_required
+def refunds(request: AuthedHttpRequest) -> HttpResponse:
+    donations = (
+        Donation.objects.filter(stripe_payment_intent__isnull=False, status__in=REFUNDABLE)
+        .select_related("donor__organisation", "donor__user", "fund")
+        .order_by("-received_at", "-pk")[:50]
+    )
+    rows = [
+        {"donation": d, "form": RefundForm(prefix=_refund_prefix(d)), "left": d.kept_amount}
+        for d in donations
+    ]
+    past = Refund.objects.select_related("donation", "requested_by").order_by("-created_at", "-pk")[
+        :50
+    ]
+    return render(
+        request,
+        "donations/admin/refunds.html",
+        {
+            "page_title": _("Refunds"),
+            "rows": rows,
+            "past": past,
+            "payments_configured": stripe_gateway.is_configured(),
+        },
+    )
+
+
+@require_POST
+@fund_administrator_required
+def refund_create(request: AuthedHttpRequest, donation_id: int) -> HttpResponse:
+    donation = get_object_or_404(Donation, pk=donation_id, stripe_payment_intent__isnull=False)
+    form = RefundForm(request.POST, prefix=_refund_prefix(donation))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("fund:refunds")
+    try:
+        refund = refund_request(
+            donation=donation,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        for message in _service_errors(exc):
+            messages.error(request, message)
+    except stripe.StripeError as exc:
+        logger.warning("Stripe refused a refund of donation %s: %s", donation.pk, exc)
+        messages.error(
+            request,
+            _("Stripe refused or did not answer: %(error)s")
+            % {"error": exc.user_message or str(exc)},
+        )
+    except stripe_gateway.PaymentsNotConfigured:
+        messages.error(request, _("Online payment is not configured on this site."))
+    else:
+        if refund.status == Refund.Status.SUCCEEDED:
+            messages.success(
+                request,
+                _("Refunded %(amount)s %(currency)s of donation #%(id)s.")
+                % {"amount": refund.amount, "currency": donation.currency, "id": donation.pk},
+            )
+        elif refund.status == Refund.Status.FAILED:
+            messages.error(
+                request,
+                _("Stripe could not refund donation #%(id)s: %(failure)s")
+                % {"id": donation.pk, "failure": refund.failure},
+            )
+        else:
+            messages.info(
+                request,
+                _("Refund of donation #%(id)s requested; waiting for Stripe to confirm.")
+                % {"id": donation.pk},
+            )
+    return redirect("fund:refunds")
+
+
+# --- books ----------------------------------------------------------------------------------
+
+
+@require_GET
+@fund_administrator_required
+def books(request: AuthedHttpRequest) -> HttpResponse:
+    accounts = list(account_balances())
+    entries = (
+        LedgerEntry.objects.select_related("created_by")
+        .prefetch_related("legs__account")
+        .order_by("-posted_at", "-pk")
+    )
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    reconciliation: dict[str, Any] | None = None
+    stripe_error = False
+    configured = stripe_gateway.is_configured()
+    if configured:
+        try:
+            reconciliation = stripe_reconciliation()
+        except stripe.StripeError:
+            logger.warning("Stripe did not answer the reconciliation", exc_info=True)
+            stripe_error = True
+    return render(
+        request,
+        "donations/admin/books.html",
+        {
+            "page_title": _("Books"),
+            "funds": fund_balances(),
+            "accounts": accounts,
+            "highlighted": [a for a in accounts if a.kind in HIGHLIGHTED_KINDS],
+            "highlighted_kinds": HIGHLIGHTED_KINDS,
+            "page": page,
+            "stripe_configured": configured,
+            "reconciliation": reconciliation,
+            "stripe_error": stripe_error,
+        },
+    )
