@@ -235,7 +235,7 @@ def refund_create(request: AuthedHttpRequest, donation_id: int) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("fund:refunds")
     try:
         refund = refund_request(

@@ -85,6 +85,26 @@ class CheckoutBoundary(stripe.RequestsClient):
         self.sessions: dict[str, dict[str, Any]] = {}
         self.sent: list[dict[str, Any]] = []
         self.by_idempotency_key: dict[str, dict[str, Any]] = {}
+        # charge or refund id -> (settlement currency, exchange rate, fee in settlement minor units)
+        self.settlements: dict[str, tuple[str, float, int]] = {}
+
+    def _settle(self, txn: dict[str, Any]) -> dict[str, Any]:
+        """Stripe settles in the account's currency (HKD for an account taking Alipay/WeChat
+        Pay), charging a fee: the shape of a real balance transaction, from localstripe's."""
+        rule = self.settlements.get(txn.get("source", ""))
+        if rule is None:
+            return txn
+        currency, rate, fee = rule
+        amount = round(int(txn["amount"]) * rate)
+        fee = fee if amount > 0 else 0
+        return {
+            **txn,
+            "currency": currency,
+            "amount": amount,
+            "fee": fee,
+            "net": amount - fee,
+            "exchange_rate": rate,
+        }
 
     def request(self, method, url, headers, post_data=None):  # type: ignore[no-untyped-def]
         path = urlsplit(url).path
@@ -114,7 +134,15 @@ class CheckoutBoundary(stripe.RequestsClient):
             if key:
                 self.by_idempotency_key[key] = session
             return json.dumps(session).encode(), 200, {}
-        return super().request(method, url, headers, post_data)
+        body, status, response_headers = super().request(method, url, headers, post_data)
+        if path.startswith("/v1/balance_transactions") and status == 200 and self.settlements:
+            data = json.loads(body)
+            if data.get("object") == "list":
+                data["data"] = [self._settle(t) for t in data["data"]]
+            else:
+                data = self._settle(data)
+            body = json.dumps(data).encode()
+        return body, status, response_headers
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

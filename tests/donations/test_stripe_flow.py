@@ -168,3 +168,31 @@ def test_without_stripe_keys_the_pledge_page_says_so(client, settings):
     assert not stripe_gateway.is_configured()
     assert Pledge.objects.count() == 0
     assert "not configured" in response.content.decode() or "未配置" in response.content.decode()
+
+
+def test_failed_processing_is_recorded_then_reprocessed_by_command(
+    client, stripe_world, settings, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    org = f.organisation()
+    _pledge_online(client, org.memberships.get().user, org)
+    session, intent = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
+    good_base = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # Stripe unreachable while processing
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert h.deliver(client, h.event("payment_intent.succeeded", intent)).status_code == 200
+    with pytest.raises(Exception):  # noqa: B017 - the task raises so Celery retries it
+        callbacks[0]()
+    event = StripeEvent.objects.get()
+    assert event.status == "failed" and event.attempts == 1 and "Connection" in event.last_error
+    assert Donation.objects.count() == 0
+    settings.STRIPE_API_BASE = good_base
+    out = StringIO()
+    call_command("stripe_reprocess_failed", stdout=out)
+    event.refresh_from_db()
+    assert event.status == "processed" and Donation.objects.count() == 1
+    with pytest.raises(CommandError):
+        call_command("stripe_reprocess_failed", "--event", "evt_unknown", stdout=StringIO())

@@ -278,3 +278,76 @@ def test_payment_intent_reader_accepts_both_shapes():
         == "ch_3"
     )
     assert gw.payment_intent_charge_id({}) is None
+
+
+def test_fees_and_exchange_come_from_the_balance_transaction_and_reconcile(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    from charity.models import Account
+    from donations.reconcile import stripe_reconciliation
+
+    org = f.organisation()
+    pledge = pledges.pledge_create(
+        user=org.memberships.get().user,
+        organisation=org,
+        kind="money",
+        fund=Fund.objects.get(code="general"),
+        show_name=True,
+        amount=Decimal("1000"),
+    )
+    checkout = pledges.checkout_start(
+        pledge=pledge, success_url="http://t/s", cancel_url="http://t/c"
+    )
+    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
+    charge = stripe_world.charge_of(intent)
+    stripe_world.boundary.settlements[charge["id"]] = (
+        "hkd",
+        1.09,
+        3941,
+    )  # HK$1,090.00 gross, HK$39.41 fee
+    pool_before = _pool()
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+
+    def balance(kind, currency, fund=None):  # type: ignore[no-untyped-def]
+        legs = LedgerLeg.objects.filter(account__kind=kind, currency=currency)
+        if fund:
+            legs = legs.filter(account__fund__code=fund)
+        return legs.aggregate(t=Sum("amount"))["t"] or Decimal(0)
+
+    assert balance(Account.Kind.FUND, "CNY", "general") == Decimal("-1000.00")  # the gift, gross
+    assert balance(Account.Kind.STRIPE_FEES, "CNY", "general") == Decimal(
+        "36.16"
+    )  # 39.41 × 1000 / 1090
+    assert balance(Account.Kind.STRIPE_CLEARING, "HKD") == Decimal(
+        "1050.59"
+    )  # what Stripe holds for us
+    assert balance(Account.Kind.EXCHANGE, "CNY") == Decimal("963.84")
+    assert balance(Account.Kind.EXCHANGE, "HKD") == Decimal("-1050.59")
+    assert _pool() - pool_before == Decimal("963.84")  # the pool counts what is left after fees
+    assert _ledger_balanced()
+    report = stripe_reconciliation()
+    hkd = next(row for row in report["rows"] if row["currency"] == "HKD")
+    assert hkd["stripe"] == hkd["ledger"] == Decimal("1050.59") and hkd["difference"] == 0
+    assert charge["balance_transaction"] not in {u["id"] for u in report["unmatched"]}
+
+
+def test_settlement_legs_without_exchange_or_fee():
+    from charity.models import Account
+    from donations.services.gifts import Settlement, stripe_income_legs
+
+    fund = Fund.objects.get(code="general")
+    same = stripe_income_legs(
+        fund=fund,
+        amount=Decimal("100"),
+        currency="CNY",
+        settlement=Settlement("CNY", Decimal("100"), Decimal("3.20")),
+    )
+    assert {(leg.account.kind, leg.amount) for leg in same} == {
+        (Account.Kind.STRIPE_CLEARING, Decimal("100")),
+        (Account.Kind.FUND, Decimal("-100")),
+        (Account.Kind.STRIPE_FEES, Decimal("3.20")),
+        (Account.Kind.STRIPE_CLEARING, Decimal("-3.20")),
+    }
+    bare = stripe_income_legs(fund=fund, amount=Decimal("50"), currency="CNY", settlement=None)
+    assert sum(leg.amount for leg in bare) == 0 and len(bare) == 2
