@@ -110,6 +110,36 @@ def invitation_email_send(*, invitation_id: int) -> None:
         )
 
 
+def organisation_approve(*, organisation: Organisation, by: User) -> Organisation:
+    """A fund administrator approves a member company (needed when the fund is members-only)."""
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.approved_at is None:
+            locked.approved_at = timezone.now()
+            locked.save(update_fields=["approved_at"])
+            from core.services import transition_record
+
+            transition_record(obj=locked, from_state="pending", to_state="approved", by=by)
+        return locked
+
+
+def donor_registration_approve(*, user: User, by: User) -> None:
+    """A fund administrator approves a person as a registered donor."""
+    from core.services import transition_record
+    from donations.models import Donor
+
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        donor, _created = Donor.objects.select_for_update().get_or_create(user=user)
+        if donor.approved_at is None:
+            donor.approved_at = timezone.now()
+            donor.save(update_fields=["approved_at"])
+            transition_record(obj=donor, from_state="pending", to_state="approved", by=by)
+
+
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Join the organisation; only the invited address can, and only once (a repeat is quiet)."""
     with transaction.atomic():
