@@ -265,5 +265,10 @@ def steady_rate(stamps: list[Any]) -> float | None:
     return (len(stamps) - 1) / span if span > 0 else None
 
 
+def load() -> str:
+    """The 1/5/15-minute load average: the machine may be shared, so say how busy it was."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
 def line(label: str, value: str) -> None:
     print(f"  {label:<46} {value}", flush=True)

@@ -161,7 +161,7 @@ def transparency() -> dict[str, Any]:
                 "amount": d.amount,
                 "fund": d.fund,
                 "date": d.received_at,
-                "method": d,
+                "goods": d.method == "goods",
             }
             for d in recent
         ],

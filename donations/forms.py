@@ -71,11 +71,11 @@ class PledgeForm(forms.Form):
         self, *args: Any, user: User, organisations: list[Organisation], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fund"].queryset = Fund.objects.filter(is_published=True)
+        self.fields["fund"].queryset = Fund.objects.filter(is_published=True)  # type: ignore[attr-defined]
         self.fields["fund"].initial = Fund.objects.filter(code="general").first()
         choices = [("me", _("Myself (%(name)s)") % {"name": user.get_full_name()})]
         choices += [(f"org:{org.pk}", org.display_name) for org in organisations]
-        self.fields["give_as"].choices = choices
+        self.fields["give_as"].choices = choices  # type: ignore[attr-defined]
         self.fields["give_as"].initial = choices[-1][0]
         self.organisations = {f"org:{org.pk}": org for org in organisations}
 

@@ -2,6 +2,7 @@
 
 import base64
 import io
+from decimal import Decimal
 from typing import Any
 
 import qrcode
@@ -68,7 +69,7 @@ def receipt_pdf_bytes(receipt: Receipt) -> bytes:
 
 def statement_pdf_bytes(*, donor: Donor, year: int, receipts: "QuerySet[Receipt]") -> bytes:
     rows = list(receipts)
-    total = sum((r.amount for r in rows if r.status == Receipt.Status.VALID), start=0)
+    total = sum((r.amount for r in rows if r.status == Receipt.Status.VALID), start=Decimal(0))
     return _render(
         "donations/statement_pdf.html",
         {

@@ -146,7 +146,7 @@ def giving(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def receipt_download(request: AuthedHttpRequest, number: str) -> HttpResponse:
+def receipt_download(request: AuthedHttpRequest, number: str) -> FileResponse:
     receipt = selectors.receipt_get_for_user(user=request.user, number=number)
     path = receipts.receipt_path(receipt)
     if not path.exists():

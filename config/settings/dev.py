@@ -14,7 +14,7 @@ if "EMAIL_URL" not in env:
 # The SQLAlchemy transport polls every second by default; a shorter class-level
 # interval gives ~30 ms round trips. (Passing it via broker_transport_options crashes.)
 kombu.transport.sqlalchemy.Transport.polling_interval = 0.05
-LOGGING["loggers"].update(  # keep `make run` readable
+LOGGING["loggers"].update(  # type: ignore[attr-defined]  # keep `make run` readable
     {name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "celery.beat")}
 )
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}

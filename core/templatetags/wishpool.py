@@ -27,3 +27,15 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url or "/", "current": code == current})
     return links
+
+
+@register.filter
+def yuan(value: object) -> str:
+    """¥1,234.50: one way to show money on every page."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"¥{amount:,.2f}"

@@ -85,7 +85,7 @@ def pledge_create(
         return pledge
 
 
-LEGAL_MOVES = {
+LEGAL_MOVES: dict[str, set[str]] = {
     Pledge.Status.PAID: {Pledge.Status.PENDING, Pledge.Status.FAILED, Pledge.Status.EXPIRED},
     Pledge.Status.ACTIVE: {Pledge.Status.PENDING, Pledge.Status.FAILED, Pledge.Status.EXPIRED},
     Pledge.Status.FAILED: {Pledge.Status.PENDING},

@@ -107,7 +107,7 @@ def test_paid_checkout_becomes_a_donation_receipt_and_email(
     Membership.objects.create(organisation=org, user=colleague)
     client.force_login(colleague)
     page = client.get(reverse("donations:giving")).content.decode()
-    assert receipt.number in page and "1000.00" in page
+    assert receipt.number in page and "¥1,000.00" in page
     pdf = client.get(reverse("donations:receipt_pdf", args=[receipt.number]))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     # the same event again, and the PaymentIntent's own event: still one donation

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             stations = [self._station(data) for data in STATIONS]
             logins = self._people(stations)
             content.demo_pages_ensure()
+            self._giving()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password: {DEMO_PASSWORD}):")
         )
@@ -46,6 +47,91 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<28} {email}")
         self.stdout.write(
             "  (the fund administrator sets up TOTP at first sign-in; e-mails land in var/mail/)"
+        )
+
+    def _giving(self) -> None:
+        """Some gifts so the transparency page and 'My giving' have something to show."""
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from charity.models import Fund
+        from donations.models import Donation, Pledge
+        from donations.services import offline, pledges
+        from lending.models import Warehouse
+
+        if Donation.objects.exists():
+            return
+        admin = User.objects.get(email="fund@demo.wishpool.cn")
+        rep = User.objects.get(email="rep@demo.wishpool.cn")
+        org = rep.memberships.get().organisation
+        services.organisation_approve(organisation=org, by=admin)
+        donor = User.objects.get(email="donor@demo.wishpool.cn")
+        services.donor_registration_approve(user=donor, by=admin)
+        general = Fund.objects.get(code="general")
+        beds, _ = Fund.objects.get_or_create(
+            code="care-beds",
+            defaults={
+                "name": "护理床专项",
+                "name_en": "Care beds appeal",
+                "target_amount": Decimal("50000"),
+                "description": "为失能老人添置可借用的护理床。",
+                "sort_order": 2,
+            },
+        )
+        company = pledges.donor_for_organisation(organisation=org)
+        now = timezone.now()
+        for amount, fund, ref in (
+            ("20000", general, "ICBC-20261001-0001"),
+            ("8000", beds, "ICBC-20261105-0002"),
+        ):
+            offline.offline_income_record(
+                donor=company,
+                fund=fund,
+                amount=Decimal(amount),
+                method="bank_transfer",
+                reference=ref,
+                received_at=now,
+                show_name=True,
+                by=admin,
+            )
+        offline.offline_income_record(
+            donor=pledges.donor_for_user(user=donor),
+            fund=general,
+            amount=Decimal("500"),
+            method="cash",
+            reference="CASH-0001",
+            received_at=now,
+            show_name=False,
+            by=admin,
+        )
+        strips = pledges.pledge_create(
+            user=rep,
+            organisation=org,
+            kind=Pledge.Kind.GOODS,
+            fund=general,
+            show_name=True,
+            goods_description="插线板",
+            goods_quantity=200,
+            goods_unit_value=Decimal("30"),
+        )
+        offline.goods_intake_record(
+            pledge=strips,
+            quantity=200,
+            condition="new",
+            unit_value=Decimal("30"),
+            warehouse=Warehouse.objects.get(is_main=True),
+            by=admin,
+        )
+        pledges.pledge_create(
+            user=rep,
+            organisation=org,
+            kind=Pledge.Kind.GOODS,
+            fund=general,
+            show_name=True,
+            goods_description="助行器",
+            goods_quantity=10,
+            goods_unit_value=Decimal("150"),
         )
 
     def _station(self, data: dict[str, Any]) -> Station:
