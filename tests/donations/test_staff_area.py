@@ -430,3 +430,21 @@ def test_ledger_is_read_only_in_the_django_admin(client):
     entry.refresh_from_db()
     assert entry.memo != "changed"
     assert client.get("/django-admin/donations/donation/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_fund_administrator_reads_but_cannot_change_the_ledger_in_django_admin(client):
+    from tests.donations.helpers import offline_gift
+
+    admin_user = f.fund_administrator()
+    receipt = offline_gift(admin=admin_user).receipts.get()
+    client.force_login(admin_user)
+    assert client.get("/django-admin/donations/receipt/").status_code == 200
+    page = client.get(f"/django-admin/donations/receipt/{receipt.pk}/change/")
+    assert page.status_code == 200 and receipt.number in page.content.decode()
+    client.post(
+        f"/django-admin/donations/receipt/{receipt.pk}/change/", {"number": "WP-0000-000000"}
+    )
+    receipt.refresh_from_db()
+    assert receipt.number != "WP-0000-000000"
+    assert client.get("/django-admin/charity/ledgerentry/add/").status_code == 403
