@@ -47,6 +47,7 @@ def demo_pages_ensure() -> HomePage:
     en = Locale.objects.get_or_create(language_code="en")[0]
     home = HomePage.objects.filter(locale=zh).first()
     if home is not None:
+        wish_board_ensure(home)
         return home
     root = Page.get_first_root_node()
     site = Site.objects.filter(is_default_site=True).first()
@@ -119,4 +120,30 @@ def demo_pages_ensure() -> HomePage:
     _translate(news, en, "News", intro="<p>The latest from the pool and the community.</p>")
     for article, en_title, en_intro in articles:
         _translate(article, en, en_title, intro=en_intro)
+    wish_board_ensure(home)
     return home
+
+
+def wish_board_ensure(home: Page) -> Page:
+    from wishes.models import WishBoardPage
+
+    board = WishBoardPage.objects.filter(locale=home.locale).first()
+    if board is None:
+        board = WishBoardPage(
+            title="心愿墙",
+            slug="wishes",
+            locale=home.locale,
+            intro="<p>社区里有困难的老人的小心愿。认领一个心愿，或与大家一起拼一个心愿。</p>",
+        )
+        home.add_child(instance=board)
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    _translate(
+        board,
+        en,
+        "Wish board",
+        intro=(
+            "<p>Small wishes of elderly neighbours in hardship. "
+            "Claim one, or chip in with others.</p>"
+        ),
+    )
+    return board

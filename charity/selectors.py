@@ -98,6 +98,7 @@ def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict
     currency = currency or settings.WISHPOOL_CURRENCY
     rows = (
         LedgerLeg.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
+        .exclude(entry__kind="transfer")  # money moving between our own funds is not in or out
         .annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("month")
         .annotate(
@@ -126,6 +127,7 @@ def fund_raised(*, currency: str | None = None) -> dict[int, Decimal]:
     currency = currency or settings.WISHPOOL_CURRENCY
     rows = (
         LedgerLeg.objects.filter(currency=currency, account__kind="fund", amount__lt=0)
+        .exclude(entry__kind="transfer", account__fund__kind__in=["general", "lending", "purpose"])
         .values("account__fund_id")
         .annotate(total=Sum("amount"))
     )

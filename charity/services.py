@@ -94,6 +94,84 @@ def entry_post(
         return entry
 
 
+def disbursement_request(*, from_fund: Fund, to_fund: Fund, amount: Decimal, reason: str, by: User):  # type: ignore[no-untyped-def]
+    """Ask to move money out of a fund; someone other than the requester must approve."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from accounts.selectors import is_fund_administrator
+    from charity.models import Disbursement
+
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    amount = quantize(amount)
+    if amount <= 0:
+        raise ValidationError("The amount must be more than zero.")
+    return Disbursement.objects.create(
+        from_fund=from_fund,
+        to_fund=to_fund,
+        amount=amount,
+        reason=reason.strip()[:255],
+        requested_by=by,
+    )
+
+
+def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-untyped-def]
+    """Four eyes: the approver is a fund administrator other than the requester. On approval
+    the ledger moves the money; a wish it funds is reserved in the same transaction."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from accounts.selectors import is_fund_administrator
+    from charity import selectors
+    from charity.models import Disbursement
+    from core.services import transition_record
+
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        item = Disbursement.objects.select_for_update().get(pk=disbursement_id)
+        if item.status == Disbursement.Status.APPROVED:
+            return item
+        if item.status != Disbursement.Status.REQUESTED:
+            raise ValidationError(_("This disbursement was already decided."))
+        if item.requested_by_id == by.pk:
+            raise PermissionDenied(
+                _("A disbursement must be approved by someone other than its requester.")
+            )
+        balance = {row["fund"].pk: row["balance"] for row in selectors.fund_balances()}.get(
+            item.from_fund_id, 0
+        )
+        if balance < item.amount:
+            raise ValidationError(_("The fund does not hold enough money."))
+        if item.to_fund.kind == Fund.Kind.WISH:
+            from wishes.services.chipins import wish_disbursement_reserve
+
+            wish_disbursement_reserve(to_fund=item.to_fund, amount=item.amount)
+        item.entry = entry_post(
+            kind=LedgerEntry.Kind.TRANSFER,
+            memo=f"{item.from_fund.name} → {item.to_fund.name}: {item.reason}",
+            legs=[
+                Leg(account_get(kind=Account.Kind.FUND, fund=item.from_fund), item.amount),
+                Leg(account_get(kind=Account.Kind.FUND, fund=item.to_fund), -item.amount),
+            ],
+            reference=f"disbursement:{item.pk}",
+            created_by=by,
+        )
+        item.status, item.decided_by, item.decided_at = (
+            Disbursement.Status.APPROVED,
+            by,
+            timezone.now(),
+        )
+        item.save(update_fields=["entry", "status", "decided_by", "decided_at"])
+        transition_record(obj=item, from_state="requested", to_state="approved", by=by)
+        if item.to_fund.kind == Fund.Kind.WISH:
+            from wishes.services.chipins import wish_mark_funded_if_complete
+
+            wish_mark_funded_if_complete(wish_id=item.to_fund.wish.pk)
+        return item
+
+
 def entry_reverse(
     *, entry: LedgerEntry, memo: str, reference: str | None = None, created_by: User | None = None
 ) -> LedgerEntry:

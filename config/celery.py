@@ -21,7 +21,11 @@ app.conf.update(
     task_routes={"*.render_*": {"queue": "pdf"}},
     broker_connection_retry_on_startup=True,
     timezone="Asia/Shanghai",
-    beat_schedule={},
+    beat_schedule={
+        "wishes-lapse-claims": {"task": "wishes.tasks.lapse_claims", "schedule": 15 * 60},
+        "wishes-remind-claims": {"task": "wishes.tasks.remind_claims", "schedule": 60 * 60},
+        "wishes-release-holds": {"task": "wishes.tasks.release_expired_holds", "schedule": 5 * 60},
+    },
 )
 
 

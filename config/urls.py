@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("my/", include("accounts.urls")),
     path("", include("donations.urls")),
+    path("", include("wishes.urls")),
     path("", include("charity.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

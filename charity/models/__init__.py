@@ -1,9 +1,10 @@
-from charity.models.ledger import Account, Fund, LedgerEntry, LedgerLeg
+from charity.models.ledger import Account, Disbursement, Fund, LedgerEntry, LedgerLeg
 from charity.models.pages import BODY_BLOCKS, HomePage, NewsArticlePage, NewsIndexPage, StandardPage
 
 __all__ = [
     "BODY_BLOCKS",
     "Account",
+    "Disbursement",
     "Fund",
     "HomePage",
     "LedgerEntry",

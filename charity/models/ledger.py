@@ -20,6 +20,7 @@ class Fund(models.Model):
         GENERAL = "general", _("General pool")
         LENDING = "lending", _("Equipment lending")
         PURPOSE = "purpose", _("Named purpose")
+        WISH = "wish", _("A micro-wish")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=100)
@@ -51,6 +52,55 @@ class Fund(models.Model):
     @property
     def display_name(self) -> str:
         return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class Disbursement(models.Model):
+    """Money out of a fund, approved by someone other than the person who asked for it.
+
+    Moving money from the pool to a wish's own fund is a disbursement too.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    from_fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    to_fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    entry = models.OneToOneField(
+        "charity.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disbursement",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        constraints = [
+            models.CheckConstraint(name="disbursement_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="disbursement_four_eyes",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.from_fund} → {self.to_fund}"
 
 
 class Account(models.Model):
@@ -102,6 +152,7 @@ class LedgerEntry(models.Model):
         REFUND = "refund", _("Refund")
         DISPUTE = "dispute", _("Dispute")
         DISBURSEMENT = "disbursement", _("Disbursement")
+        TRANSFER = "transfer", _("Transfer between funds")
         REVERSAL = "reversal", _("Reversal")
         ADJUSTMENT = "adjustment", _("Adjustment")
 

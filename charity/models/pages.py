@@ -26,7 +26,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count_per_parent = 1
-    subpage_types = ["charity.StandardPage", "charity.NewsIndexPage"]
+    subpage_types = ["charity.StandardPage", "charity.NewsIndexPage", "wishes.WishBoardPage"]
 
     class Meta:
         verbose_name = _("home page")

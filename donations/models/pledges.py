@@ -54,6 +54,9 @@ class Pledge(models.Model):
     goods_unit_value = models.DecimalField(
         _("estimated value each"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    wish = models.ForeignKey(
+        "wishes.Wish", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges"
+    )
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -47,7 +47,9 @@ def stripe_income_legs(
             Leg(pool, -amount),
         ]
     clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency)
-    fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fund, currency=currency)
+    # A wish counts gifts at their full amount: Stripe's fees are the general pool's cost.
+    fee_fund = Fund.objects.get(code="general") if fund.kind == Fund.Kind.WISH else fund
+    fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fee_fund, currency=currency)
     if settlement.currency == currency:
         legs = [Leg(clearing, settlement.gross), Leg(pool, -amount)]
         if settlement.gross != amount:  # rounding by Stripe: book the difference as exchange

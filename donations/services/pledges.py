@@ -45,10 +45,11 @@ def pledge_create(
     goods_description: str = "",
     goods_quantity: int | None = None,
     goods_unit_value: Decimal | None = None,
+    wish: Any = None,
 ) -> Pledge:
     if not selectors.can_pledge(user=user, organisation=organisation):
         raise PermissionDenied(_("Only approved members can pledge."))
-    if not fund.is_published:
+    if not fund.is_published and wish is None:
         raise ValidationError(_("This purpose is not open for pledges."))
     if kind == Pledge.Kind.MONEY:
         if amount is None or not (MIN_AMOUNT <= quantize(amount) <= MAX_AMOUNT):
@@ -80,6 +81,7 @@ def pledge_create(
             goods_description=goods_description.strip(),
             goods_quantity=goods_quantity,
             goods_unit_value=quantize(goods_unit_value) if goods_unit_value else None,
+            wish=wish,
         )
         transition_record(obj=pledge, from_state="", to_state=status, by=user)
         return pledge

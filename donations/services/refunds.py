@@ -20,7 +20,7 @@ from donations.services.gifts import Settlement
 from donations.services.receipts import receipt_issue, receipt_void
 
 
-def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User) -> Refund:
+def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User | None) -> Refund:
     """Refund a Stripe donation in full or part, through Stripe.
 
     The Refund row and its idempotency key are committed before Stripe is called, so a

@@ -95,14 +95,22 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
     amount = from_minor(int(intent.get("amount_received") or intent["amount"]), currency)
     with transaction.atomic():
         Pledge.objects.select_for_update().get(pk=pledge.pk)
+        existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
+        if existing is not None:
+            return existing
+        fund, to_wish = pledge.fund, True
+        if pledge.wish_id:
+            from wishes.services.chipins import chipin_settle
+
+            fund, to_wish = chipin_settle(pledge=pledge)
         donation = donation_record(
             donor=pledge.donor,
-            fund=pledge.fund,
+            fund=fund,
             amount=amount,
             currency=currency,
             method=gw.charge_method(charge),
             legs=stripe_income_legs(
-                fund=pledge.fund,
+                fund=fund,
                 amount=amount,
                 currency=currency,
                 settlement=_settlement_for_charge(charge),
@@ -116,6 +124,13 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         pledges.pledge_move(
             pledge=pledge, to=Pledge.Status.PAID, reason=f"payment {payment_intent_id}"
         )
+        if pledge.wish_id:
+            from wishes.services import chipins
+
+            if to_wish:
+                chipins.wish_mark_funded_if_complete(wish_id=pledge.wish_id)
+            else:
+                chipins.overflow_handle(pledge=pledge, donation_id=donation.pk)
         return donation
 
 
@@ -226,6 +241,13 @@ def _lapse_pledge(session: dict[str, Any], to: str) -> None:
     pledge = _pledge_from_metadata(session)
     if pledge is None or pledge.status != Pledge.Status.PENDING:
         return
+    if pledge.wish_id and not pledge.donations.exists():
+        from wishes.models import ChipIn
+        from wishes.services.chipins import chipin_release
+
+        chipin = ChipIn.objects.filter(pledge=pledge).first()
+        if chipin is not None:
+            chipin_release(chipin=chipin, reason=f"checkout {session['id']} {to}")
     still_open = pledge.checkouts.filter(
         status__in=[CheckoutSession.Status.OPEN, CheckoutSession.Status.CREATING],
         expires_at__gt=timezone.now(),

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             logins = self._people(stations)
             content.demo_pages_ensure()
             self._giving()
+            self._wishes()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password: {DEMO_PASSWORD}):")
         )
@@ -132,6 +133,83 @@ class Command(BaseCommand):
             goods_description="助行器",
             goods_quantity=10,
             goods_unit_value=Decimal("150"),
+        )
+
+    def _wishes(self) -> None:
+        """Wishes in every state, made through the same services the site uses."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from wishes.models import Wish
+        from wishes.services import claims, lifecycle
+
+        if Wish.objects.exists():
+            return
+        worker = User.objects.get(email="worker@demo.wishpool.cn")
+        wang = Resident.objects.get(pseudonym="王奶奶")
+        li = Resident.objects.get(pseudonym="李爷爷")
+        rep = User.objects.get(email="rep@demo.wishpool.cn")
+        org = rep.memberships.get().organisation
+        soon = timezone.localdate() + timedelta(days=30)
+
+        def post(resident: Resident, title: str, story: str, category: str, **kw: Any) -> Wish:
+            by = resident.user or worker
+            consent = "self" if resident.user else "in_person"
+            return lifecycle.wish_submit(
+                by=by,
+                resident=resident,
+                title=title,
+                story=story,
+                category=category,
+                needed_by=soon,
+                consent=consent,
+                **kw,
+            )
+
+        fan = post(
+            wang, "一台电风扇", "夏天家里很热，旧风扇坏了。", "daily_goods", kind="item", quantity=1
+        )
+        lifecycle.wish_approve(wish=fan, by=worker)
+        battery = post(
+            li,
+            "助听器电池一年用量",
+            "李爷爷听力不好，电池每月都要换。",
+            "health_aid",
+            kind="money",
+            target_amount=Decimal("300"),
+        )
+        lifecycle.wish_approve(wish=battery, by=worker)
+        quilt = post(li, "冬天的厚棉被", "老房子冬天冷。", "clothing", kind="item", quantity=1)
+        lifecycle.wish_approve(wish=quilt, by=worker)
+        claims.claim_create(wish=quilt, by=rep, organisation=org, show_name=True)
+        rail = post(
+            wang,
+            "卫生间扶手",
+            "洗澡时站不稳，想装一个扶手。",
+            "home_repair",
+            kind="item",
+            quantity=1,
+        )
+        lifecycle.wish_approve(wish=rail, by=worker)
+        claims.claim_create(wish=rail, by=rep, organisation=org, show_name=True)
+        lifecycle.wish_mark_delivered(wish=rail, by=rep)
+        lifecycle.wish_fulfil(
+            wish=rail, by=worker, thank_you_note="谢谢梅园科技的师傅，扶手装得很牢，我放心多了！"
+        )
+        radio = post(li, "一台收音机", "想听戏曲节目。", "companionship", kind="item", quantity=1)
+        lifecycle.wish_approve(wish=radio, by=worker)
+        claims.claim_create(wish=radio, by=rep, organisation=org, show_name=False)
+        lifecycle.wish_mark_delivered(wish=radio, by=worker)
+        post(wang, "老花镜", "看报纸看不清。", "health_aid", kind="item", quantity=1)
+        tv = post(li, "新电视机", "想要一台大电视。", "other", kind="item", quantity=1)
+        lifecycle.wish_request_changes(
+            wish=tv, by=worker, message="微心愿一般在一千元以内，能否改为修理旧电视？"
+        )
+        phone = post(wang, "最新款手机", "想和孙子视频。", "other", kind="item", quantity=1)
+        lifecycle.wish_reject(
+            wish=phone, by=worker, reason="可由社区志愿者帮助设置现有手机的视频通话。"
         )
 
     def _station(self, data: dict[str, Any]) -> Station:

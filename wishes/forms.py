@@ -1,0 +1,155 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Resident, Station
+from wishes.models import Wish
+
+
+class BoardFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=60, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All")), *Wish.Category.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All"))] + [(s, Wish.Status(s).label) for s in Wish.PUBLIC_STATUSES],
+        required=False,
+    )
+    station = forms.ModelChoiceField(
+        label=_("Station"),
+        queryset=Station.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All"),
+    )
+    district = forms.ChoiceField(label=_("District"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        districts = (
+            Station.objects.filter(is_active=True).values_list("district", flat=True).distinct()
+        )
+        self.fields["district"].choices = [("", _("All"))] + [(d, d) for d in sorted(districts)]  # type: ignore[attr-defined]
+
+
+class WishForm(forms.Form):
+    title = forms.CharField(label=_("What is needed"), max_length=80)
+    story = forms.CharField(
+        label=_("Why (a few sentences)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Wish.Category.choices)
+    kind = forms.ChoiceField(
+        label=_("An item or money?"), choices=Wish.Kind.choices, widget=forms.RadioSelect
+    )
+    quantity = forms.IntegerField(
+        label=_("How many (for an item)"), min_value=1, max_value=1000, required=False
+    )
+    target_amount = forms.DecimalField(
+        label=_("Amount in yuan (for money)"),
+        min_value=Decimal("1"),
+        max_value=Decimal("20000"),
+        decimal_places=2,
+        required=False,
+    )
+    needed_by = forms.DateField(
+        label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pseudonym = forms.CharField(label=_("Public name (e.g. 王奶奶)"), max_length=40, required=False)
+    coarse_area = forms.CharField(
+        label=_("Public area (e.g. 梅园社区)"), max_length=60, required=False
+    )
+    photo = forms.FileField(label=_("Photo (optional, JPEG or PNG, at most 5 MB)"), required=False)
+
+    def clean_needed_by(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data["needed_by"]
+        if value < timezone.localdate():
+            raise forms.ValidationError(_("The needed-by date is in the past."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == Wish.Kind.ITEM and not data.get("quantity"):
+            self.add_error("quantity", _("Say how many are needed."))
+        if data.get("kind") == Wish.Kind.MONEY and not data.get("target_amount"):
+            self.add_error("target_amount", _("Say how much money is needed."))
+        return data
+
+
+class WorkerWishForm(WishForm):
+    resident = forms.ModelChoiceField(
+        label=_("For resident"), queryset=Resident.objects.none(), empty_label=None
+    )
+    consent = forms.ChoiceField(
+        label=_("How the resident agreed"),
+        choices=[(c, Wish.Consent(c).label) for c in ("in_person", "phone", "paper")],
+        widget=forms.RadioSelect,
+    )
+    field_order = ["resident", "consent"]
+
+    def __init__(self, *args: Any, station: Station, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = Resident.objects.filter(station=station)  # type: ignore[attr-defined]
+
+
+class ResubmitForm(forms.Form):
+    title = forms.CharField(label=_("What is needed"), max_length=80)
+    story = forms.CharField(
+        label=_("Why (a few sentences)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    needed_by = forms.DateField(
+        label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VetForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve")),
+            ("changes", _("Ask for changes")),
+            ("reject", _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message to the resident or worker"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    claim_days = forms.IntegerField(
+        label=_("Days a claim may take"), min_value=1, max_value=90, initial=14
+    )
+
+
+class GiveForm(forms.Form):
+    give_as = forms.ChoiceField(label=_("Give as"), widget=forms.RadioSelect)
+    show_name = forms.BooleanField(label=_("Show the name in public"), required=False, initial=True)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        min_value=Decimal("1"),
+        max_value=Decimal("20000"),
+        decimal_places=2,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["give_as"].choices = choices  # type: ignore[attr-defined]
+        self.fields["give_as"].initial = choices[-1][0] if choices else None
+
+
+class FulfilForm(forms.Form):
+    thank_you_note = forms.CharField(
+        label=_("Thank-you note (感谢留言)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photo = forms.FileField(label=_("Photo (optional)"), required=False)
+    photo_public = forms.BooleanField(
+        label=_("The resident agreed to show this photo on the board"), required=False
+    )

@@ -1,0 +1,86 @@
+"""The wish board (心愿墙): a Wagtail page editors place and introduce; the wishes themselves
+are plain models, listed and shown by the page's routes."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class WishBoardPage(RoutablePageMixin, Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    max_count_per_parent = 1
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("wish board")
+
+    def _cached(self, request: HttpRequest, render: Any) -> HttpResponse:
+        """Anonymous visitors share a short-lived copy of each board URL; signed-in people
+        always see it fresh (their own claim buttons, messages)."""
+        seconds = getattr(settings, "WISHPOOL_BOARD_CACHE_SECONDS", 60)
+        if request.user.is_authenticated or not seconds or request.method != "GET":
+            return render()
+        key = f"wishboard:{get_language()}:{request.get_full_path()}"
+        html = cache.get(key)
+        if html is None:
+            response = render()
+            response.render()
+            if response.status_code != 200:
+                return response
+            cache.set(key, response.content, seconds)
+            return response
+        return HttpResponse(html)
+
+    @path("")
+    def board(self, request: HttpRequest) -> HttpResponse:
+        from wishes import selectors
+        from wishes.forms import BoardFilterForm
+
+        def render() -> TemplateResponse:
+            form = BoardFilterForm(request.GET or None)
+            filters = form.cleaned_data if form.is_valid() else {}
+            wishes = selectors.board_wishes(**filters)
+            page = Paginator(wishes, 24).get_page(request.GET.get("page"))
+            context = self.get_context(request)
+            context.update(
+                form=form,
+                wishes=page,
+                querystring=_querystring_without_page(request),
+                figures=selectors.board_figures(),
+            )
+            return TemplateResponse(request, "wishes/wish_board_page.html", context)
+
+        return self._cached(request, render)
+
+    @path("<int:wish_id>/")
+    def wish(self, request: HttpRequest, wish_id: int) -> HttpResponse:
+        from wishes import selectors
+
+        def render() -> TemplateResponse:
+            wish = selectors.wish_public_get(wish_id=wish_id)
+            if wish is None:
+                raise Http404
+            context = self.get_context(request)
+            user = request.user
+            context.update(wish=wish, **selectors.wish_public_context(wish=wish, user=user))  # type: ignore[arg-type]
+            return TemplateResponse(request, "wishes/wish_detail.html", context)
+
+        return self._cached(request, render)
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

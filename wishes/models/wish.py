@@ -1,0 +1,183 @@
+"""Micro-wishes (微心愿): small, concrete needs of residents in hardship.
+
+A wish's public side (title, story, pseudonym, area, what is needed) shows on the board
+once staff approve it; who the resident really is stays in accounts.ResidentPrivate.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Wish(models.Model):
+    class Category(models.TextChoices):
+        DAILY_GOODS = "daily_goods", _("Daily goods")
+        CLOTHING = "clothing", _("Clothing")
+        FOOD = "food", _("Food")
+        HOME_REPAIR = "home_repair", _("Home repair")
+        HEALTH_AID = "health_aid", _("Health aid")
+        COMPANIONSHIP = "companionship", _("Companionship or service")
+        OTHER = "other", _("Other")
+
+    class Kind(models.TextChoices):
+        ITEM = "item", _("An item")
+        MONEY = "money", _("An amount of money")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REJECTED = "rejected", _("Not accepted")
+        OPEN = "open", _("Open")
+        CLAIMED = "claimed", _("Claimed")
+        FUNDED = "funded", _("Fully funded")
+        DELIVERED = "delivered", _("Delivered")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Consent(models.TextChoices):
+        SELF = "self", _("Posted by the resident")
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("By phone")
+        PAPER = "paper", _("On paper")
+
+    PUBLIC_STATUSES = ("open", "claimed", "funded", "delivered", "fulfilled")
+
+    resident = models.ForeignKey(
+        "accounts.Resident", on_delete=models.PROTECT, related_name="wishes"
+    )
+    station = models.ForeignKey("accounts.Station", on_delete=models.PROTECT, related_name="wishes")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    consent = models.CharField(_("how the resident agreed"), max_length=10, choices=Consent.choices)
+    title = models.CharField(_("what is needed"), max_length=80)
+    story = models.TextField(_("why"), max_length=1000)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    target_amount = models.DecimalField(
+        _("amount needed"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    committed_amount = models.DecimalField(
+        _("given or on its way"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        help_text=_(
+            "Paid chip-ins, approved disbursements and checkouts still open; "
+            "never above the target."
+        ),
+    )
+    needed_by = models.DateField(_("needed by"))
+    pseudonym = models.CharField(_("public name"), max_length=40)
+    coarse_area = models.CharField(_("public area"), max_length=60)
+    photo = models.CharField(max_length=120, blank=True)  # private file name, re-encoded
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    staff_message = models.CharField(_("message from staff"), max_length=500, blank=True)
+    claim_days = models.PositiveSmallIntegerField(_("days a claim may take"), default=14)
+    fund = models.OneToOneField(
+        "charity.Fund", null=True, blank=True, on_delete=models.PROTECT, related_name="wish"
+    )
+    thank_you_note = models.TextField(_("thank-you note"), max_length=1000, blank=True)
+    thank_you_photo = models.CharField(max_length=120, blank=True)
+    thank_you_photo_public = models.BooleanField(
+        _("the resident agreed to show the photo"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("micro-wish")
+        verbose_name_plural = _("micro-wishes")
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["station", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="wish_money_has_target",
+                condition=Q(kind="item", quantity__gt=0) | Q(kind="money", target_amount__gt=0),
+            ),
+            models.CheckConstraint(
+                name="wish_never_overfunded",
+                condition=Q(committed_amount__gte=0)
+                & (Q(target_amount__isnull=True) | Q(committed_amount__lte=F("target_amount"))),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def remaining(self):  # type: ignore[no-untyped-def]
+        return (self.target_amount or 0) - self.committed_amount
+
+
+class Claim(models.Model):
+    """A donor takes on a whole wish. The database allows one active claim per wish."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DELIVERED = "delivered", _("Delivered")
+        LAPSED = "lapsed", _("Lapsed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="claims")
+    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="claims")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    show_name = models.BooleanField(_("show our name in public"), default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    deadline = models.DateTimeField(_("deliver by"))
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wish"], condition=Q(status="active"), name="claim_one_active_per_wish"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"claim #{self.pk} on wish #{self.wish_id}"
+
+
+class ChipIn(models.Model):
+    """Part of a money wish (拼心愿), held while its checkout is open, then paid or released."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        RELEASED = "released", _("Released")
+
+    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="chip_ins")
+    pledge = models.OneToOneField(
+        "donations.Pledge", on_delete=models.PROTECT, related_name="chip_in"
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chip-in")
+        verbose_name_plural = _("chip-ins")
+        constraints = [
+            models.CheckConstraint(name="chipin_amount_positive", condition=Q(amount__gt=0))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} for wish #{self.wish_id}"

@@ -1,0 +1,164 @@
+"""Who sees which wishes, and the board's reads (a fixed number of queries per page)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.models import User
+from wishes.models import Claim, Wish
+
+
+def board_wishes(
+    *,
+    category: str = "",
+    station: Any = None,
+    district: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet[Wish]:
+    """Approved wishes, open ones first, newest first."""
+    wishes = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES).select_related("station")
+    if category:
+        wishes = wishes.filter(category=category)
+    if station:
+        wishes = wishes.filter(station=station)
+    if district:
+        wishes = wishes.filter(station__district=district)
+    if status:
+        wishes = wishes.filter(status=status)
+    if q:
+        wishes = wishes.filter(
+            Q(title__icontains=q) | Q(story__icontains=q) | Q(coarse_area__icontains=q)
+        )
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(
+        When(status=Wish.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        wishes.annotate(open_first=order)
+        .order_by("open_first", "-published_at", "-pk")
+        .only(
+            "pk",
+            "title",
+            "category",
+            "kind",
+            "quantity",
+            "target_amount",
+            "committed_amount",
+            "needed_by",
+            "pseudonym",
+            "coarse_area",
+            "status",
+            "published_at",
+            "station__name",
+            "station__district",
+        )
+    )
+
+
+def board_figures() -> dict[str, int]:
+    counts = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES).aggregate(
+        open=Count("pk", filter=Q(status="open")),
+        fulfilled=Count("pk", filter=Q(status="fulfilled")),
+    )
+    return {"open": counts["open"] or 0, "fulfilled": counts["fulfilled"] or 0}
+
+
+def wish_public_get(*, wish_id: int) -> Wish | None:
+    return (
+        Wish.objects.filter(pk=wish_id, status__in=Wish.PUBLIC_STATUSES)
+        .select_related("station", "fund")
+        .first()
+    )
+
+
+def wish_raised(wish: Wish) -> Decimal:
+    """What the wish's own fund has received, from the ledger."""
+    if wish.fund_id is None:
+        return Decimal(0)
+    from charity.selectors import fund_raised
+
+    return fund_raised().get(wish.fund_id, Decimal(0))
+
+
+def wish_givers(wish: Wish) -> list[dict[str, Any]]:
+    """Who has claimed or given, as each chose to appear."""
+    from donations.selectors import public_name
+
+    people = []
+    for claim in wish.claims.exclude(status=Claim.Status.LAPSED).select_related(
+        "donor__organisation", "donor__user"
+    ):
+        name = (
+            claim.donor.name
+            if claim.show_name
+            else (_("A caring company") if claim.donor.organisation_id else _("A caring person"))
+        )
+        people.append({"name": name, "what": claim.get_status_display(), "claim": True})
+    if wish.fund_id:
+        from donations.models import Donation
+
+        for donation in Donation.objects.filter(fund_id=wish.fund_id).select_related(
+            "donor__organisation", "donor__user"
+        ):
+            people.append(
+                {"name": public_name(donation), "amount": donation.amount, "claim": False}
+            )
+    return people
+
+
+def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
+    from donations.selectors import can_pledge
+
+    may_give = user.is_authenticated and (
+        can_pledge(user=user)
+        or any(
+            can_pledge(user=user, organisation=o)
+            for o in account_selectors.organisations_for_user(user=user)
+        )
+    )
+    return {
+        "raised": wish_raised(wish),
+        "givers": wish_givers(wish),
+        "may_give": may_give,
+        "active_claim": wish.claims.filter(status=Claim.Status.ACTIVE).first(),
+    }
+
+
+def wishes_for_user(*, user: User) -> QuerySet[Wish]:
+    """The wishes whose private side this person may see: their own as a resident, their
+    station's as a worker, every one as a fund administrator."""
+    qs = Wish.objects.select_related("resident", "station")
+    if account_selectors.is_fund_administrator(user):
+        return qs
+    if account_selectors.is_community_worker(user):
+        return qs.filter(station=user.station)
+    resident = getattr(user, "resident", None) if user.is_authenticated else None
+    if resident is not None:
+        return qs.filter(resident=resident)
+    return qs.none()
+
+
+def review_queue(*, user: User) -> QuerySet[Wish]:
+    if not (
+        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
+    ):
+        return Wish.objects.none()
+    return wishes_for_user(user=user).filter(status=Wish.Status.SUBMITTED).order_by("created_at")
+
+
+def can_vet(*, user: User, wish: Wish) -> bool:
+    """Staff of the wish's station, or a fund administrator."""
+    return account_selectors.is_fund_administrator(user) or (
+        account_selectors.is_community_worker(user) and user.station_id == wish.station_id
+    )
+
+
+def claims_for_user(*, user: User) -> QuerySet[Claim]:
+    from donations.selectors import donors_for_user
+
+    return Claim.objects.filter(donor__in=donors_for_user(user=user)).select_related("wish")

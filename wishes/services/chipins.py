@@ -1,0 +1,190 @@
+"""Money for a wish: chip-ins held while their checkout is open, then paid or released;
+and money moved from the pool by an approved disbursement.
+
+`Wish.committed_amount` (paid + held + disbursed) may never pass the target: every change is
+a conditional UPDATE under the wish's row lock, and a check constraint is the last guard.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from charity.models import Fund
+from core.money import quantize
+from core.services import transition_record
+from donations.models import Pledge
+from donations.services import pledges as pledge_services
+from wishes.models import ChipIn, Wish
+from wishes.services.notify import notify
+
+HOLD = timedelta(minutes=30)
+
+
+def _reserve(wish_id: int, amount: Decimal) -> bool:
+    """Add to what is committed, only if it still fits under the target."""
+    return bool(
+        Wish.objects.filter(pk=wish_id, committed_amount__lte=F("target_amount") - amount).update(
+            committed_amount=F("committed_amount") + amount
+        )
+    )
+
+
+def _unreserve(wish_id: int, amount: Decimal) -> None:
+    Wish.objects.filter(pk=wish_id).update(committed_amount=F("committed_amount") - amount)
+
+
+def chipin_quote(*, wish: Wish, amount: Decimal) -> Decimal:
+    """What a donor would actually give: never more than is still needed."""
+    return max(Decimal(0), min(quantize(amount), wish.remaining))
+
+
+def chipin_start(
+    *, wish: Wish, by: User, organisation: Organisation | None, amount: Decimal, show_name: bool
+) -> ChipIn:
+    """Hold the amount (cut to what is left) and create its pledge; the caller then opens the
+    Stripe Checkout for that pledge."""
+    amount = quantize(amount)
+    if amount < Decimal("1"):
+        raise ValidationError(_("Give at least ¥1."))
+    with transaction.atomic():
+        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        if (
+            locked.status != Wish.Status.OPEN
+            or locked.kind != Wish.Kind.MONEY
+            or locked.fund is None
+        ):
+            raise ValidationError(_("This wish is not open for gifts."))
+        amount = min(amount, locked.remaining)
+        if amount <= 0 or not _reserve(locked.pk, amount):
+            raise ValidationError(_("This wish needs nothing more just now."))
+        pledge = pledge_services.pledge_create(
+            user=by,
+            organisation=organisation,
+            kind=Pledge.Kind.MONEY,
+            fund=locked.fund,
+            show_name=show_name,
+            amount=amount,
+            wish=locked,
+        )
+        return ChipIn.objects.create(
+            wish=locked, pledge=pledge, amount=amount, expires_at=timezone.now() + HOLD
+        )
+
+
+def chipin_release(*, chipin: ChipIn, reason: str) -> ChipIn:
+    """The checkout expired or failed: what was held is free again. A repeat does nothing."""
+    with transaction.atomic():
+        Wish.objects.select_for_update().get(pk=chipin.wish_id)
+        locked = ChipIn.objects.select_for_update().get(pk=chipin.pk)
+        if locked.status != ChipIn.Status.HELD:
+            return locked
+        locked.status = ChipIn.Status.RELEASED
+        locked.save(update_fields=["status"])
+        _unreserve(locked.wish_id, locked.amount)
+        transition_record(obj=locked, from_state="held", to_state="released", reason=reason)
+        return locked
+
+
+def chipins_release_expired() -> int:
+    """Beat: release holds whose checkout lifetime is over (if Stripe's event never came)."""
+    count = 0
+    for chipin in ChipIn.objects.filter(status=ChipIn.Status.HELD, expires_at__lte=timezone.now()):
+        if chipin_release(chipin=chipin, reason="hold expired").status == ChipIn.Status.RELEASED:
+            count += 1
+    return count
+
+
+def chipin_settle(*, pledge: Pledge) -> tuple[Fund, bool]:
+    """Money arrived for a chip-in: mark it paid and return (fund to credit, went_to_wish).
+
+    If its hold had lapsed and the wish no longer needs the amount, the gift goes to the
+    general pool instead (or is refunded, as WISHPOOL_WISH_OVERFLOW says) and the donor is told.
+    """
+    with transaction.atomic():
+        chipin = ChipIn.objects.select_for_update().get(pledge=pledge)
+        wish = Wish.objects.select_for_update().get(pk=chipin.wish_id)
+        if chipin.status == ChipIn.Status.PAID:
+            return wish.fund, True  # type: ignore[return-value]
+        if chipin.status == ChipIn.Status.HELD or _reserve(wish.pk, chipin.amount):
+            previous = chipin.status
+            chipin.status = ChipIn.Status.PAID
+            chipin.save(update_fields=["status"])
+            transition_record(obj=chipin, from_state=previous, to_state="paid")
+            return wish.fund, True  # type: ignore[return-value]
+        transition_record(
+            obj=chipin, from_state=chipin.status, to_state=chipin.status, reason="overflow"
+        )
+        return Fund.objects.get(code="general"), False
+
+
+def overflow_handle(*, pledge: Pledge, donation_id: int) -> None:
+    """An overflow gift is booked to the pool: refund it if the fund says so; tell the donor."""
+    from donations.models import Donation
+    from donations.services.refunds import refund_request
+    from wishes.services.notify import overflow_notice_send
+
+    refunded = False
+    donation = Donation.objects.get(pk=donation_id)
+    if getattr(settings, "WISHPOOL_WISH_OVERFLOW", "pool") == "refund":
+        refund_request(
+            donation=donation, amount=donation.amount, reason="wish already funded", by=None
+        )
+        refunded = True
+    wish = pledge.wish
+    assert wish is not None
+    transaction.on_commit(
+        lambda: overflow_notice_send(
+            user=pledge.created_by, wish=wish, amount=donation.amount, refunded=refunded
+        )
+    )
+
+
+def wish_mark_funded_if_complete(*, wish_id: int) -> Wish:
+    """Money wishes are funded when the ledger shows the wish's fund has its target."""
+    from wishes.selectors import wish_raised
+
+    with transaction.atomic():
+        wish = Wish.objects.select_for_update().get(pk=wish_id)
+        if wish.status != Wish.Status.OPEN or wish.target_amount is None:
+            return wish
+        if wish_raised(wish) >= wish.target_amount:
+            wish.status = Wish.Status.FUNDED
+            wish.save(update_fields=["status"])
+            transition_record(
+                obj=wish, from_state="open", to_state="funded", reason="target reached"
+            )
+            notify(wish=wish, event="claimed")
+        return wish
+
+
+def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User):  # type: ignore[no-untyped-def]
+    """A fund administrator asks to fund an open wish from the general pool; someone else
+    approves it (charity.services.disbursement_approve)."""
+    from charity.services import disbursement_request
+
+    if wish.kind != Wish.Kind.MONEY or wish.fund is None or wish.status != Wish.Status.OPEN:
+        raise ValidationError(_("Only open money wishes can be funded from the pool."))
+    amount = quantize(amount if amount is not None else wish.remaining)
+    return disbursement_request(
+        from_fund=Fund.objects.get(code="general"),
+        to_fund=wish.fund,
+        amount=amount,
+        reason=_("Micro-wish #%(id)s") % {"id": wish.pk},
+        by=by,
+    )
+
+
+def wish_disbursement_reserve(*, to_fund: Fund, amount: Decimal) -> None:
+    """Called inside the approval's transaction: the wish must still need this much."""
+    wish = Wish.objects.select_for_update().filter(fund=to_fund).first()
+    if wish is None:
+        return
+    if wish.status != Wish.Status.OPEN or not _reserve(wish.pk, amount):
+        raise ValidationError(_("The wish no longer needs this much."))

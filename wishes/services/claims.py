@@ -1,0 +1,112 @@
+"""Claims: one donor takes on a whole wish, with a deadline; a claim not delivered by then
+lapses and the wish is open again."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from core.services import transition_record
+from donations import selectors as donation_selectors
+from donations.services.pledges import donor_for_organisation, donor_for_user
+from wishes.models import Claim, Wish
+from wishes.services.notify import notify
+
+REMIND_BEFORE = timedelta(days=2)
+
+
+def claim_create(
+    *, wish: Wish, by: User, organisation: Organisation | None, show_name: bool
+) -> Claim:
+    """Two donors pressing “claim” at the same moment leave exactly one claim: the wish row
+    is locked, and the database allows one active claim per wish."""
+    if not donation_selectors.can_pledge(user=by, organisation=organisation):
+        raise PermissionDenied(_("Only approved members can claim wishes."))
+    try:
+        with transaction.atomic():
+            locked = Wish.objects.select_for_update().get(pk=wish.pk)
+            if locked.status != Wish.Status.OPEN:
+                raise ValidationError(_("This wish is no longer open."))
+            if locked.kind != Wish.Kind.ITEM:
+                raise ValidationError(_("Money wishes are given to, not claimed."))
+            donor = (
+                donor_for_organisation(organisation=organisation)
+                if organisation
+                else donor_for_user(user=by)
+            )
+            claim = Claim.objects.create(
+                wish=locked,
+                donor=donor,
+                claimed_by=by,
+                show_name=show_name,
+                deadline=timezone.now() + timedelta(days=locked.claim_days),
+            )
+            locked.status = Wish.Status.CLAIMED
+            locked.save(update_fields=["status"])
+            transition_record(
+                obj=locked, from_state=Wish.Status.OPEN, to_state=Wish.Status.CLAIMED, by=by
+            )
+            notify(wish=locked, event="claimed", claim=claim)
+            return claim
+    except IntegrityError as exc:
+        raise ValidationError(_("This wish is no longer open.")) from exc
+
+
+def claim_lapse(*, claim: Claim, reason: str = "deadline passed") -> Claim:
+    """The wish is open again and the donor is told. A repeat does nothing."""
+    with transaction.atomic():
+        wish = Wish.objects.select_for_update().get(pk=claim.wish_id)
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != Claim.Status.ACTIVE:
+            return locked
+        locked.status, locked.closed_at = Claim.Status.LAPSED, timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        transition_record(obj=locked, from_state="active", to_state="lapsed", reason=reason)
+        if wish.status == Wish.Status.CLAIMED:
+            wish.status = Wish.Status.OPEN
+            wish.save(update_fields=["status"])
+            transition_record(
+                obj=wish, from_state="claimed", to_state="open", reason="claim lapsed"
+            )
+        notify(wish=wish, event="claim_lapsed", claim=locked)
+        return locked
+
+
+def claim_withdraw(*, claim: Claim, by: User) -> Claim:
+    if not donation_selectors.donors_for_user(user=by).filter(pk=claim.donor_id).exists():
+        raise PermissionDenied
+    return claim_lapse(claim=claim, reason="withdrawn by the donor")
+
+
+def claims_lapse_due() -> int:
+    """Beat: lapse every active claim past its deadline. Safe to run twice."""
+    due = Claim.objects.filter(status=Claim.Status.ACTIVE, deadline__lte=timezone.now())
+    count = 0
+    for claim in due:
+        if claim_lapse(claim=claim).status == Claim.Status.LAPSED:
+            count += 1
+    return count
+
+
+def claims_remind_due() -> int:
+    """Beat: tell donors whose claim lapses within two days, once per claim."""
+    now = timezone.now()
+    count = 0
+    for claim_id in Claim.objects.filter(
+        status=Claim.Status.ACTIVE,
+        reminded_at__isnull=True,
+        deadline__lte=now + REMIND_BEFORE,
+        deadline__gt=now,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            claim = Claim.objects.select_for_update().get(pk=claim_id)
+            if claim.reminded_at is not None or claim.status != Claim.Status.ACTIVE:
+                continue
+            claim.reminded_at = now
+            claim.save(update_fields=["reminded_at"])
+            notify(wish=claim.wish, event="claim_lapsing", claim=claim)
+            count += 1
+    return count

@@ -1,0 +1,270 @@
+"""A wish's moves. Each locks the row, checks the state, refuses an illegal move with a
+clear message, does nothing on a repeat, and appends to the history (core.Transition)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.models import Resident, User
+from charity.models import Fund
+from core.money import quantize
+from core.services import transition_record
+from wishes import selectors
+from wishes.models import Claim, Wish
+from wishes.services.notify import notify
+
+MAX_WISH_AMOUNT = Decimal("20000")
+
+
+class IllegalMove(ValidationError):
+    pass
+
+
+def _move(
+    *,
+    wish: Wish,
+    allowed_from: set[str],
+    to: str,
+    by: User | None,
+    reason: str = "",
+    **fields: object,
+) -> Wish:
+    with transaction.atomic():
+        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        if locked.status == to:
+            return locked
+        if locked.status not in allowed_from:
+            raise IllegalMove(
+                _("A wish that is “%(state)s” cannot become “%(to)s”.")
+                % {"state": locked.get_status_display(), "to": Wish.Status(to).label}
+            )
+        previous = locked.status
+        locked.status = to
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", *fields])
+        transition_record(obj=locked, from_state=previous, to_state=to, by=by, reason=reason)
+        return locked
+
+
+def _validate(
+    *, kind: str, quantity: int | None, target_amount: Decimal | None, needed_by: date
+) -> None:
+    if kind == Wish.Kind.ITEM and not (quantity and quantity > 0):
+        raise ValidationError(_("Say how many are needed."))
+    if kind == Wish.Kind.MONEY and (
+        target_amount is None or not (Decimal("1") <= quantize(target_amount) <= MAX_WISH_AMOUNT)
+    ):
+        raise ValidationError(_("The amount must be between ¥1 and ¥20,000."))
+    if needed_by < timezone.localdate():
+        raise ValidationError(_("The needed-by date is in the past."))
+
+
+def wish_submit(
+    *,
+    by: User,
+    resident: Resident,
+    title: str,
+    story: str,
+    category: str,
+    kind: str,
+    needed_by: date,
+    consent: str,
+    quantity: int | None = None,
+    target_amount: Decimal | None = None,
+    pseudonym: str = "",
+    coarse_area: str = "",
+    photo: str = "",
+) -> Wish:
+    """A resident posts their own wish, or a worker posts one for a resident of their station
+    (recording how the resident agreed)."""
+    own = getattr(by, "resident", None)
+    if own is not None and own.pk == resident.pk:
+        consent = Wish.Consent.SELF
+    elif account_selectors.is_community_worker(by) and by.station_id == resident.station_id:
+        if consent not in (Wish.Consent.IN_PERSON, Wish.Consent.PHONE, Wish.Consent.PAPER):
+            raise ValidationError(_("Record how the resident agreed to this wish."))
+    else:
+        raise PermissionDenied
+    if category not in Wish.Category.values or kind not in Wish.Kind.values:
+        raise ValidationError(_("Choose a category and a kind."))
+    _validate(kind=kind, quantity=quantity, target_amount=target_amount, needed_by=needed_by)
+    with transaction.atomic():
+        wish = Wish.objects.create(
+            resident=resident,
+            station=resident.station,
+            posted_by=by,
+            consent=consent,
+            title=title.strip(),
+            story=story.strip(),
+            category=category,
+            kind=kind,
+            quantity=quantity if kind == Wish.Kind.ITEM else None,
+            target_amount=quantize(target_amount)
+            if kind == Wish.Kind.MONEY and target_amount
+            else None,
+            needed_by=needed_by,
+            pseudonym=(pseudonym or resident.pseudonym).strip(),
+            coarse_area=(coarse_area or resident.coarse_area).strip(),
+            photo=photo,
+        )
+        transition_record(obj=wish, from_state="", to_state=wish.status, by=by)
+        return wish
+
+
+def wish_resubmit(
+    *, wish: Wish, by: User, title: str, story: str, needed_by: date, photo: str = ""
+) -> Wish:
+    if not selectors.wishes_for_user(user=by).filter(pk=wish.pk).exists():
+        raise PermissionDenied
+    if needed_by < timezone.localdate():
+        raise ValidationError(_("The needed-by date is in the past."))
+    fields: dict[str, Any] = {
+        "title": title.strip(),
+        "story": story.strip(),
+        "needed_by": needed_by,
+        "staff_message": "",
+    }
+    if photo:
+        fields["photo"] = photo
+    return _move(
+        wish=wish,
+        allowed_from={Wish.Status.CHANGES_REQUESTED},
+        to=Wish.Status.SUBMITTED,
+        by=by,
+        **fields,
+    )
+
+
+def _vetter(by: User, wish: Wish) -> None:
+    if not selectors.can_vet(user=by, wish=wish):
+        raise PermissionDenied
+
+
+def wish_approve(*, wish: Wish, by: User, claim_days: int | None = None) -> Wish:
+    """On the board from now on. A money wish gets its own earmarked fund."""
+    _vetter(by, wish)
+    with transaction.atomic():
+        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        fields: dict[str, Any] = {"published_at": timezone.now()}
+        if claim_days:
+            fields["claim_days"] = max(1, min(int(claim_days), 90))
+        if (
+            locked.kind == Wish.Kind.MONEY
+            and locked.fund_id is None
+            and locked.status == Wish.Status.SUBMITTED
+        ):
+            fields["fund"] = Fund.objects.create(
+                code=f"wish-{locked.pk}",
+                name=f"微心愿 #{locked.pk}",
+                name_en=f"Micro-wish #{locked.pk}",
+                kind=Fund.Kind.WISH,
+                target_amount=locked.target_amount,
+                is_published=False,
+            )
+        result = _move(
+            wish=locked, allowed_from={Wish.Status.SUBMITTED}, to=Wish.Status.OPEN, by=by, **fields
+        )
+        notify(wish=result, event="approved")
+        return result
+
+
+def wish_request_changes(*, wish: Wish, by: User, message: str) -> Wish:
+    _vetter(by, wish)
+    if not message.strip():
+        raise ValidationError(_("Say what should change."))
+    result = _move(
+        wish=wish,
+        allowed_from={Wish.Status.SUBMITTED},
+        to=Wish.Status.CHANGES_REQUESTED,
+        by=by,
+        reason=message,
+        staff_message=message.strip()[:500],
+    )
+    notify(wish=result, event="changes_requested")
+    return result
+
+
+def wish_reject(*, wish: Wish, by: User, reason: str) -> Wish:
+    _vetter(by, wish)
+    if not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    result = _move(
+        wish=wish,
+        allowed_from={Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED},
+        to=Wish.Status.REJECTED,
+        by=by,
+        reason=reason,
+        staff_message=reason.strip()[:500],
+    )
+    notify(wish=result, event="rejected")
+    return result
+
+
+def wish_mark_delivered(*, wish: Wish, by: User) -> Wish:
+    """The station's worker or the claiming donor says it was handed over."""
+    from donations.selectors import donors_for_user
+
+    with transaction.atomic():
+        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        claim = locked.claims.filter(status=Claim.Status.ACTIVE).first()
+        is_claimer = (
+            claim is not None and donors_for_user(user=by).filter(pk=claim.donor_id).exists()
+        )
+        if not (selectors.can_vet(user=by, wish=locked) or is_claimer):
+            raise PermissionDenied
+        result = _move(
+            wish=locked,
+            allowed_from={Wish.Status.CLAIMED, Wish.Status.FUNDED},
+            to=Wish.Status.DELIVERED,
+            by=by,
+        )
+        if claim is not None:
+            Claim.objects.filter(pk=claim.pk).update(
+                status=Claim.Status.DELIVERED, closed_at=timezone.now()
+            )
+        notify(wish=result, event="delivered")
+        return result
+
+
+def wish_fulfil(
+    *, wish: Wish, by: User, thank_you_note: str = "", photo: str = "", photo_public: bool = False
+) -> Wish:
+    """The worker has confirmed with the resident; their thank-you note may go on the board."""
+    _vetter(by, wish)
+    result = _move(
+        wish=wish,
+        allowed_from={Wish.Status.DELIVERED},
+        to=Wish.Status.FULFILLED,
+        by=by,
+        thank_you_note=thank_you_note.strip()[:1000],
+        thank_you_photo=photo,
+        thank_you_photo_public=bool(photo and photo_public),
+        fulfilled_at=timezone.now(),
+    )
+    notify(wish=result, event="fulfilled")
+    return result
+
+
+def wish_withdraw(*, wish: Wish, by: User, reason: str = "") -> Wish:
+    if not selectors.wishes_for_user(user=by).filter(pk=wish.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        if locked.committed_amount > 0:
+            raise IllegalMove(
+                _("Money has been given to this wish; ask the fund office to close it.")
+            )
+        return _move(
+            wish=locked,
+            allowed_from={Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED, Wish.Status.OPEN},
+            to=Wish.Status.WITHDRAWN,
+            by=by,
+            reason=reason,
+        )

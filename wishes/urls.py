@@ -1,0 +1,21 @@
+from django.urls import path
+
+from wishes import views
+
+app_name = "wishes"
+urlpatterns = [
+    path("my/wishes/", views.my_wishes, name="my"),
+    path("my/wishes/new/", views.wish_new, name="new"),
+    path("my/wishes/review/", views.review_queue, name="review"),
+    path("my/wishes/<int:wish_id>/", views.wish_private, name="private"),
+    path("my/wishes/<int:wish_id>/resubmit/", views.wish_resubmit, name="resubmit"),
+    path("my/wishes/<int:wish_id>/vet/", views.wish_vet, name="vet"),
+    path("my/wishes/<int:wish_id>/deliver/", views.wish_deliver, name="deliver"),
+    path("my/wishes/<int:wish_id>/fulfil/", views.wish_fulfil, name="fulfil"),
+    path("my/wishes/<int:wish_id>/claim/", views.wish_claim, name="claim"),
+    path("my/wishes/<int:wish_id>/give/", views.wish_give, name="give"),
+    path("my/wishes/<int:wish_id>/fund-from-pool/", views.fund_from_pool, name="fund_from_pool"),
+    path("my/claims/<int:claim_id>/withdraw/", views.claim_withdraw, name="claim_withdraw"),
+    path("my/disbursements/", views.disbursements, name="disbursements"),
+    path("wish-photos/<int:wish_id>/<str:which>.jpg", views.wish_photo, name="photo"),
+]

@@ -1,0 +1,388 @@
+from decimal import Decimal, InvalidOperation
+
+import stripe
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import selectors as account_selectors
+from charity.models import Disbursement
+from charity.services import disbursement_approve
+from core.http import AuthedHttpRequest
+from core.images import photo_store, private_path
+from core.models import Transition
+from donations import selectors as donation_selectors
+from donations import stripe_gateway
+from donations.services import pledges
+from wishes import selectors
+from wishes.forms import FulfilForm, GiveForm, ResubmitForm, VetForm, WishForm, WorkerWishForm
+from wishes.models import Claim, Wish
+from wishes.services import chipins, claims, lifecycle
+
+
+def _errors(request: HttpRequest, exc: Exception) -> None:
+    for message in getattr(exc, "messages", None) or [str(exc) or _("Not allowed.")]:
+        messages.error(request, message)
+
+
+def _private_wish(request: AuthedHttpRequest, wish_id: int) -> Wish:
+    wish = selectors.wishes_for_user(user=request.user).filter(pk=wish_id).first()
+    if wish is None:
+        raise Http404
+    return wish
+
+
+@login_required
+def my_wishes(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "wishes/my_wishes.html",
+        {
+            "wishes": selectors.wishes_for_user(user=user).order_by("-created_at")[:200],
+            "claims": selectors.claims_for_user(user=user).order_by("-created_at")[:100],
+            "can_post": getattr(user, "resident", None) is not None
+            or account_selectors.is_community_worker(user),
+            "is_staff": account_selectors.is_community_worker(user)
+            or account_selectors.is_fund_administrator(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wish_new(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    resident = getattr(user, "resident", None)
+    worker = account_selectors.is_community_worker(user)
+    if resident is None and not worker:
+        raise PermissionDenied
+    if worker:
+        assert user.station is not None
+        form: WishForm = WorkerWishForm(
+            request.POST or None, request.FILES or None, station=user.station
+        )
+    else:
+        form = WishForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            photo = photo_store(upload=data["photo"], folder="wishes") if data.get("photo") else ""
+            wish = lifecycle.wish_submit(
+                by=user,
+                resident=data["resident"] if worker else resident,  # type: ignore[arg-type]
+                title=data["title"],
+                story=data["story"],
+                category=data["category"],
+                kind=data["kind"],
+                needed_by=data["needed_by"],
+                consent=data.get("consent", Wish.Consent.SELF),
+                quantity=data.get("quantity"),
+                target_amount=data.get("target_amount"),
+                pseudonym=data.get("pseudonym") or "",
+                coarse_area=data.get("coarse_area") or "",
+                photo=photo,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Thank you. Staff of the station will review the wish soon.")
+            )
+            return redirect("wishes:private", wish_id=wish.pk)
+    return render(request, "wishes/wish_form.html", {"form": form, "worker": worker})
+
+
+@login_required
+def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    user = request.user
+    can_vet = selectors.can_vet(user=user, wish=wish)
+    context = {
+        "wish": wish,
+        "private": wish.resident.private if can_vet else None,
+        "can_vet": can_vet,
+        "is_fund_admin": account_selectors.is_fund_administrator(user),
+        "history": Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk)),
+        "claims": wish.claims.select_related("donor__organisation", "donor__user"),
+        "vet_form": VetForm(initial={"claim_days": wish.claim_days}),
+        "resubmit_form": ResubmitForm(
+            initial={"title": wish.title, "story": wish.story, "needed_by": wish.needed_by}
+        ),
+        "fulfil_form": FulfilForm(),
+        "raised": selectors.wish_raised(wish),
+        "disbursements": Disbursement.objects.filter(to_fund_id=wish.fund_id)
+        if wish.fund_id
+        else [],
+    }
+    return render(request, "wishes/wish_private.html", context)
+
+
+@login_required
+@require_POST
+def wish_resubmit(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    form = ResubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            lifecycle.wish_resubmit(wish=wish, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Sent for review again."))
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Please check the form."))
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+@login_required
+def review_queue(request: AuthedHttpRequest) -> HttpResponse:
+    if not (
+        account_selectors.is_community_worker(request.user)
+        or account_selectors.is_fund_administrator(request.user)
+    ):
+        raise PermissionDenied
+    return render(
+        request, "wishes/review_queue.html", {"wishes": selectors.review_queue(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def wish_vet(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    form = VetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("wishes:private", wish_id=wish.pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            lifecycle.wish_approve(wish=wish, by=request.user, claim_days=data["claim_days"])
+            messages.success(request, _("Approved: the wish is on the board."))
+        elif data["decision"] == "changes":
+            lifecycle.wish_request_changes(wish=wish, by=request.user, message=data["message"])
+            messages.success(request, _("Changes requested."))
+        else:
+            lifecycle.wish_reject(wish=wish, by=request.user, reason=data["message"])
+            messages.success(request, _("Rejected."))
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+@login_required
+@require_POST
+def wish_deliver(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = get_object_or_404(Wish, pk=wish_id, status__in=Wish.PUBLIC_STATUSES)
+    try:
+        lifecycle.wish_mark_delivered(wish=wish, by=request.user)
+        messages.success(request, _("Marked as delivered. Thank you!"))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        _errors(request, exc)
+    if selectors.wishes_for_user(user=request.user).filter(pk=wish.pk).exists():
+        return redirect("wishes:private", wish_id=wish.pk)
+    return redirect("wishes:my")
+
+
+@login_required
+@require_POST
+def wish_fulfil(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    form = FulfilForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photo = (
+                photo_store(upload=form.cleaned_data["photo"], folder="thanks")
+                if form.cleaned_data["photo"]
+                else ""
+            )
+            lifecycle.wish_fulfil(
+                wish=wish,
+                by=request.user,
+                thank_you_note=form.cleaned_data["thank_you_note"],
+                photo=photo,
+                photo_public=form.cleaned_data["photo_public"],
+            )
+            messages.success(request, _("The wish is fulfilled."))
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, _("Please check the form."))
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+def _give_choices(user) -> tuple[list[tuple[str, str]], dict[str, object]]:  # type: ignore[no-untyped-def]
+    orgs = [
+        o
+        for o in account_selectors.organisations_for_user(user=user)
+        if donation_selectors.can_pledge(user=user, organisation=o)
+    ]
+    choices = []
+    if donation_selectors.can_pledge(user=user):
+        choices.append(("me", _("Myself (%(name)s)") % {"name": user.get_full_name()}))
+    choices += [(f"org:{o.pk}", o.display_name) for o in orgs]
+    return choices, {f"org:{o.pk}": o for o in orgs}
+
+
+@login_required
+@require_POST
+def wish_claim(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = get_object_or_404(Wish, pk=wish_id, status__in=Wish.PUBLIC_STATUSES)
+    choices, orgs = _give_choices(request.user)
+    form = GiveForm(request.POST, choices=choices)
+    if not choices or not form.is_valid():
+        messages.error(request, _("Only approved members can claim wishes."))
+        return redirect(wish_public_url(wish))
+    try:
+        claims.claim_create(
+            wish=wish,
+            by=request.user,
+            organisation=orgs.get(form.cleaned_data["give_as"]),  # type: ignore[arg-type]
+            show_name=form.cleaned_data["show_name"],
+        )
+        messages.success(
+            request,
+            _("Thank you! You have claimed this wish. Please deliver it by the date shown."),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    return redirect(wish_public_url(wish))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    """Chip in: first show the amount that will really be taken (cut to what is left), then pay."""
+    wish = get_object_or_404(Wish, pk=wish_id, status=Wish.Status.OPEN, kind=Wish.Kind.MONEY)
+    choices, orgs = _give_choices(request.user)
+    if not choices:
+        messages.error(request, _("Only approved members can give."))
+        return redirect(wish_public_url(wish))
+    form = GiveForm(request.POST or request.GET or None, choices=choices)
+    if not form.is_valid() or not form.cleaned_data.get("amount"):
+        return render(request, "wishes/give.html", {"wish": wish, "form": form, "quote": None})
+    quote = chipins.chipin_quote(wish=wish, amount=form.cleaned_data["amount"])
+    if request.method == "GET" or "confirm" not in request.POST:
+        return render(
+            request,
+            "wishes/give.html",
+            {
+                "wish": wish,
+                "form": form,
+                "quote": quote,
+                "adjusted": quote != form.cleaned_data["amount"],
+            },
+        )
+    if not stripe_gateway.is_configured():
+        messages.error(request, _("Online payment is not configured on this site."))
+        return redirect(wish_public_url(wish))
+    try:
+        confirmed = Decimal(request.POST.get("confirm", ""))
+    except InvalidOperation:
+        confirmed = Decimal(0)
+    try:
+        chipin = chipins.chipin_start(
+            wish=wish,
+            by=request.user,
+            organisation=orgs.get(form.cleaned_data["give_as"]),  # type: ignore[arg-type]
+            amount=min(confirmed, quote),
+            show_name=form.cleaned_data["show_name"],
+        )
+        url = request.build_absolute_uri(f"/pledge/{chipin.pledge_id}/")
+        checkout = pledges.checkout_start(
+            pledge=chipin.pledge,
+            success_url=f"{url}?result=success",
+            cancel_url=f"{url}?result=cancelled",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+        return redirect(wish_public_url(wish))
+    except stripe.StripeError:
+        messages.error(
+            request, _("The payment service did not answer. Please try again in a moment.")
+        )
+        return redirect(wish_public_url(wish))
+    chipin.expires_at = checkout.expires_at
+    chipin.save(update_fields=["expires_at"])
+    return redirect(checkout.url)
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: AuthedHttpRequest, claim_id: int) -> HttpResponse:
+    claim = (
+        selectors.claims_for_user(user=request.user)
+        .filter(pk=claim_id, status=Claim.Status.ACTIVE)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    claims.claim_withdraw(claim=claim, by=request.user)
+    messages.success(request, _("Your claim is withdrawn; the wish is open again."))
+    return redirect("wishes:my")
+
+
+@login_required
+@require_POST
+def fund_from_pool(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    try:
+        chipins.wish_fund_from_pool_request(wish=wish, amount=None, by=request.user)
+        messages.success(request, _("Requested. Another fund administrator must approve it."))
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def disbursements(request: AuthedHttpRequest) -> HttpResponse:
+    if not account_selectors.is_fund_administrator(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            disbursement_approve(
+                disbursement_id=int(request.POST.get("disbursement", "0")), by=request.user
+            )
+            messages.success(request, _("Approved; the ledger has moved the money."))
+        except Disbursement.DoesNotExist as exc:
+            raise Http404 from exc
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        return redirect("wishes:disbursements")
+    items = Disbursement.objects.select_related("from_fund", "to_fund", "requested_by").order_by(
+        "-created_at"
+    )[:100]
+    return render(request, "wishes/disbursements.html", {"items": items})
+
+
+def wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileResponse:
+    """Photos are private files: shown publicly only when the wish is public (and, for the
+    thank-you photo, the resident agreed); otherwise only to those who see its private side."""
+    wish = get_object_or_404(Wish, pk=wish_id)
+    name = {"wish": wish.photo, "thanks": wish.thank_you_photo}.get(which) or ""
+    if not name:
+        raise Http404
+    public = wish.is_public and (which == "wish" or wish.thank_you_photo_public)
+    if not public and not (
+        request.user.is_authenticated
+        and selectors.wishes_for_user(user=request.user).filter(pk=wish.pk).exists()  # type: ignore[arg-type]
+    ):
+        raise Http404
+    return FileResponse(private_path(name).open("rb"), content_type="image/jpeg")
+
+
+def wish_public_url(wish: Wish) -> str:
+    from wishes.models import WishBoardPage
+
+    board = WishBoardPage.objects.live().first()
+    if board is None:
+        return "/"
+    return f"{board.url}{wish.pk}/"
