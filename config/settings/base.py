@@ -146,6 +146,11 @@ USE_TZ = True
 # Money: one currency by default; amounts are Decimal with two places (core.money).
 WISHPOOL_CURRENCY = env("WISHPOOL_CURRENCY", default="CNY")
 WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
+# Anonymous visitors share a copy of each wish board page for this long (0: never cached).
+WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
+# A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general
+# pool and tell the donor) or "refund".
+WISHPOOL_WISH_OVERFLOW = env("WISHPOOL_WISH_OVERFLOW", default="pool")
 # Members-only pledging (Charity Law): on in production, off in the demo.
 WISHPOOL_MEMBERS_ONLY = env.bool("WISHPOOL_MEMBERS_ONLY", default=False)
 

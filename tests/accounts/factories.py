@@ -1,5 +1,7 @@
 """Factories that build through the services, as the product does."""
 
+import uuid
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -8,6 +10,7 @@ from accounts import roles, services
 from accounts.models import Organisation, Resident, Station, User
 
 PASSWORD = "a-long-test-password"
+RUN = uuid.uuid4().hex[:6]  # e-mails stay unique even beside rows another run committed
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    email = factory.Sequence(lambda n: f"person{n}-{RUN}@example.org")
     full_name = factory.Faker("name", locale="zh_CN")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
@@ -29,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def station(name: str | None = None) -> Station:
     n = Station.objects.count() + 1
     return services.station_create(
-        name=name or f"测试驿站{n}",
+        name=name or f"测试驿站{n}-{RUN}",
         address=f"测试路 {n} 号",
         district="浦东新区",
         latitude=31.2,
@@ -56,7 +59,7 @@ def organisation(owner: User | None = None, name: str | None = None) -> Organisa
     n = Organisation.objects.count() + 1
     return services.organisation_create(
         owner=owner,
-        legal_name=name or f"测试科技有限公司{n}",
+        legal_name=name or f"测试科技有限公司{n}-{RUN}",
         display_name=f"测试科技{n}",
         contact_name=owner.full_name,
         contact_phone="021-0000 0000",

@@ -1,0 +1,110 @@
+"""Scarce things under real concurrency on PostgreSQL: 20 threads, many rounds."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from tests.wishes import factories as wf
+from wishes.models import ChipIn, Claim, Wish
+from wishes.services import chipins, claims
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 20
+ROUNDS = 5
+
+
+def _run(n: int, target) -> list[BaseException]:  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def body(i: int) -> None:
+        try:
+            barrier.wait()
+            target(i)
+        except ValidationError:
+            pass  # refused: the expected outcome for all but the winners
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_twenty_donors_claiming_at_once_leave_exactly_one_claim():
+    members = [wf.member() for _ in range(THREADS)]
+    for _ in range(ROUNDS):
+        wish = wf.wish()
+        errors = _run(
+            THREADS,
+            lambda i: claims.claim_create(
+                wish=wish, by=members[i][0], organisation=members[i][1], show_name=True
+            ),
+        )
+        assert not errors, errors
+        assert Claim.objects.filter(wish=wish).count() == 1
+        wish.refresh_from_db()
+        assert wish.status == Wish.Status.CLAIMED
+
+
+def test_twenty_chip_ins_at_once_never_overfund():
+    members = [wf.member() for _ in range(THREADS)]
+    for round_ in range(ROUNDS):
+        target = Decimal(100 + 7 * round_)
+        wish = wf.wish(kind="money", target_amount=target)
+        errors = _run(
+            THREADS,
+            lambda i: chipins.chipin_start(
+                wish=wish,
+                by=members[i][0],
+                organisation=members[i][1],
+                amount=Decimal("30"),
+                show_name=True,
+            ),
+        )
+        assert not errors, errors
+        wish.refresh_from_db()
+        held = sum(ChipIn.objects.filter(wish=wish).values_list("amount", flat=True))
+        assert wish.committed_amount == held == target  # every yuan held once, never more
+        assert all(
+            a <= Decimal("30")
+            for a in ChipIn.objects.filter(wish=wish).values_list("amount", flat=True)
+        )
+        # and releasing them concurrently gives everything back exactly
+        holds = list(ChipIn.objects.filter(wish=wish))
+        errors = _run(
+            len(holds), lambda i: chipins.chipin_release(chipin=holds[i], reason="expired")
+        )
+        assert not errors, errors
+        wish.refresh_from_db()
+        assert wish.committed_amount == 0
+
+
+def test_the_database_itself_refuses_overfunding():
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    wish = wf.wish(kind="money", target_amount=Decimal("50"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Wish.objects.filter(pk=wish.pk).update(committed_amount=F("target_amount") + 1)
+    member, org = wf.member()
+    first = wf.wish()
+    claims.claim_create(wish=first, by=member, organisation=org, show_name=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        from donations.services.pledges import donor_for_organisation
+
+        Claim.objects.create(
+            wish=first,
+            donor=donor_for_organisation(organisation=org),
+            claimed_by=member,
+            deadline=first.created_at,
+        )
