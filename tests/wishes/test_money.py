@@ -53,7 +53,7 @@ def test_chip_in_through_stripe_ends_in_a_receipt_and_the_wish_funded(
     # the second donor asks for 80 but sees it cut to what is left, 40, before paying
     quote, response = _give(client, wish, wf.member(), "80")
     assert quote.context["quote"] == Decimal("40.00") and quote.context["adjusted"]
-    session2 = [s for s in stripe_world.boundary.sessions if s != session_id][0]
+    session2 = next(s for s in stripe_world.boundary.sessions if s != session_id)
     session, _ = stripe_world.complete_checkout(session2)
     with django_capture_on_commit_callbacks(execute=True):
         h.deliver(client, h.event("checkout.session.completed", session))
