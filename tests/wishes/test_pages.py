@@ -1,0 +1,207 @@
+"""The board and the private pages: who sees what, bad input, photos."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from charity import content
+from tests.accounts import factories as f
+from tests.wishes import factories as wf
+from wishes.models import Wish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def board(settings):  # type: ignore[no-untyped-def]
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 0
+    content.demo_pages_ensure()
+
+
+def test_board_shows_only_approved_wishes_and_never_private_fields(client):
+    worker = f.worker()
+    resident = f.resident(by=worker, real_name="赵真名", address="秘密路 9 号", phone="13911112222")
+    public = wf.wish(worker=worker, resident=resident, title="公开的心愿")
+    hidden = wf.wish(worker=worker, resident=resident, title="待审核的心愿", approve=False)
+    from accounts import services
+
+    services.hardship_record(
+        staff=worker, resident=resident, category="dibao", proof_status="verified", expires_on=None
+    )
+    board = client.get("/wishes/").content.decode()
+    detail = client.get(f"/wishes/{public.pk}/").content.decode()
+    assert "公开的心愿" in board and "待审核的心愿" not in board
+    assert client.get(f"/wishes/{hidden.pk}/").status_code == 404
+    for page in (board, detail):
+        for secret in ("赵真名", "秘密路", "13911112222", "低保", "Minimum living allowance"):
+            assert secret not in page
+
+
+def test_board_filters_and_search(client):
+    food = wf.wish(title="大米一袋", category="food")
+    repair = wf.wish(title="修水管", category="home_repair")
+    body = client.get("/en/wishes/?category=food").content.decode()
+    assert food.title in body and repair.title not in body
+    body = client.get("/en/wishes/?q=水管").content.decode()
+    assert repair.title in body and food.title not in body
+    body = client.get(f"/en/wishes/?station={repair.station_id}").content.decode()
+    assert repair.title in body and food.title not in body
+    assert (
+        client.get("/en/wishes/?category=nonsense&station=abc").status_code == 200
+    )  # bad filters are ignored
+
+
+def test_open_wishes_come_first(client):
+    done = wf.wish(title="已实现")
+    member, org = wf.member()
+    from wishes.services import claims
+
+    claims.claim_create(wish=done, by=member, organisation=org, show_name=True)
+    wf.wish(title="还开放")
+    body = client.get("/wishes/").content.decode()
+    assert body.index("还开放") < body.index("已实现")
+
+
+def test_board_queries_do_not_grow_with_the_number_of_wishes(client):
+    worker = f.worker()
+    for i in range(5):
+        wf.wish(worker=worker, title=f"心愿{i}")
+    client.get("/wishes/")  # warm Wagtail's site and locale caches
+    with CaptureQueriesContext(connection) as few:
+        client.get("/wishes/")
+    for i in range(30):
+        wf.wish(worker=worker, title=f"更多{i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/wishes/")
+    assert len(many) == len(few)
+
+
+def test_board_is_cached_for_anonymous_visitors(client, settings):
+    from django.core.cache import cache
+
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 60
+    cache.clear()
+    wf.wish(title="第一")
+    client.get("/wishes/")
+    with CaptureQueriesContext(connection) as cached:
+        body = client.get("/wishes/").content.decode()
+    assert "第一" in body
+    assert not [
+        q for q in cached.captured_queries if "wishes_wish" in q["sql"]
+    ]  # the list came from the cache
+
+
+def test_wish_text_is_plain_text(client):
+    evil = wf.wish(
+        title="<script>alert(1)</script>", story='<img src=x onerror="alert(2)"> 真的需要'
+    )
+    body = client.get(f"/wishes/{evil.pk}/").content.decode()
+    assert (
+        "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    )
+    assert "<img src=x" not in body and "&lt;img src=x" in body
+
+
+def test_residents_see_only_their_own_wishes_and_workers_only_their_station(client):
+    worker_a = f.worker(f.station("甲站"))
+    worker_b = f.worker(f.station("乙站"))
+    wish_a = wf.wish(worker=worker_a, approve=False)
+    wish_b = wf.wish(worker=worker_b, approve=False)
+    client.force_login(worker_a)
+    assert client.get(reverse("wishes:private", args=[wish_a.pk])).status_code == 200
+    assert client.get(reverse("wishes:private", args=[wish_b.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("wishes:vet", args=[wish_b.pk]), {"decision": "approve", "claim_days": 14}
+        ).status_code
+        == 404
+    )
+    wish_b.refresh_from_db()
+    assert wish_b.status == Wish.Status.SUBMITTED
+    person = f.UserFactory(kind="resident")
+    from accounts import services
+
+    services.resident_link_user(worker=worker_a, resident=wish_a.resident, email=person.email)
+    client.force_login(person)
+    assert client.get(reverse("wishes:private", args=[wish_a.pk])).status_code == 200
+    assert client.get(reverse("wishes:private", args=[wish_b.pk])).status_code == 404
+    page = client.get(reverse("wishes:private", args=[wish_a.pk])).content.decode()
+    assert wish_a.resident.private.real_name not in page  # the private record is for staff
+    assert client.get(reverse("wishes:review")).status_code == 403
+
+
+def _png(exif: bool = True) -> bytes:
+    image = Image.new("RGB", (40, 30), (200, 30, 30))
+    out = io.BytesIO()
+    if exif:
+        info = Image.Exif()
+        info[0x010F] = "SecretCam"  # Make
+        info[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0)}  # GPS
+        image.save(out, format="JPEG", exif=info)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _post_wish(client, worker, resident, photo):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(worker)
+    return client.post(
+        reverse("wishes:new"),
+        {
+            "resident": resident.pk,
+            "consent": "phone",
+            "title": "带照片",
+            "story": "看图",
+            "category": "other",
+            "kind": "item",
+            "quantity": 1,
+            "needed_by": (timezone.localdate() + timedelta(days=5)).isoformat(),
+            "photo": photo,
+        },
+    )
+
+
+def test_photos_are_re_encoded_without_exif_and_served_only_when_allowed(client):
+    worker = f.worker()
+    resident = f.resident(by=worker)
+    response = _post_wish(
+        client, worker, resident, SimpleUploadedFile("a.jpg", _png(), content_type="image/jpeg")
+    )
+    assert response.status_code == 302
+    wish = Wish.objects.get(title="带照片")
+    url = reverse("wishes:photo", args=[wish.pk, "wish"])
+    client.logout()
+    assert client.get(url).status_code == 404  # not public before approval
+    client.force_login(worker)
+    data = b"".join(client.get(url).streaming_content)
+    stored = Image.open(io.BytesIO(data))
+    assert stored.format == "JPEG" and not stored.getexif()
+    assert b"SecretCam" not in data
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("evil.jpg", b"<?php system($_GET['c']); ?>"),
+        ("x.svg", b"<svg onload=alert(1)></svg>"),
+        ("big.jpg", b"\xff" * (5 * 1024 * 1024 + 1)),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_saved(client, name, payload):
+    worker = f.worker()
+    resident = f.resident(by=worker)
+    response = _post_wish(
+        client, worker, resident, SimpleUploadedFile(name, payload, content_type="image/jpeg")
+    )
+    assert response.status_code == 200
+    assert not Wish.objects.filter(title="带照片").exists()
+    assert response.context["form"].non_field_errors()
