@@ -1,0 +1,95 @@
+"""axe-core (WCAG 2.x A/AA) on the pages people use, signed out and signed in: no violations."""
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from charity import content
+from donations.services.pledges import donor_for_organisation
+from tests.accounts import factories as f
+from tests.donations.helpers import offline_gift
+from tests.wishes import factories as wf
+
+pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
+
+
+def _audit(page, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(url, wait_until="load")
+    violations = Axe().run(page, options=WCAG).response["violations"]
+    return [f"{url}: {v['impact']} {v['id']} ({len(v['nodes'])})" for v in violations]
+
+
+def _signed_in(new_page, user, live_server):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    page = new_page()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return page
+
+
+def test_public_pages_have_no_violations(live_server, new_page, settings):
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 0
+    content.demo_pages_ensure()
+    money = wf.wish(kind="money", target_amount=Decimal("200"), title="助听器电池")
+    offline_gift(amount="100")
+    receipt = offline_gift(amount="50").receipts.get()
+    base = live_server.url
+    urls = [
+        "/",
+        "/en/",
+        "/news/",
+        "/wishes/",
+        f"/wishes/{money.pk}/",
+        "/en/wishes/",
+        "/transparency/",
+        "/en/transparency/",
+        "/pledge/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        f"/receipts/verify/{receipt.verification_code}/",
+        "/no-such-page/",
+    ]
+    page = new_page()
+    problems = [p for url in urls for p in _audit(page, base + url)]
+    assert problems == []
+
+
+def test_signed_in_pages_have_no_violations(live_server, new_page):
+    content.demo_pages_ensure()
+    org = f.organisation()
+    rep = org.memberships.get().user
+    offline_gift(donor=donor_for_organisation(organisation=org))
+    worker = f.worker()
+    wish = wf.wish(worker=worker, approve=False)
+    pages = [
+        (rep, ["/my/", "/my/giving/", "/pledge/", f"/my/organisations/{org.pk}/", "/my/wishes/"]),
+        (
+            worker,
+            [
+                "/my/wishes/new/",
+                "/my/wishes/review/",
+                f"/my/wishes/{wish.pk}/",
+                "/my/residents/",
+                f"/my/residents/{wish.resident_id}/",
+            ],
+        ),
+    ]
+    problems = []
+    for user, urls in pages:
+        page = _signed_in(new_page, user, live_server)
+        problems += [p for url in urls for p in _audit(page, live_server.url + url)]
+    assert problems == []
