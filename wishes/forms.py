@@ -30,7 +30,10 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         districts = (
-            Station.objects.filter(is_active=True).values_list("district", flat=True).distinct()
+            Station.objects.filter(is_active=True)
+            .order_by()
+            .values_list("district", flat=True)
+            .distinct()
         )
         self.fields["district"].choices = [("", _("All"))] + [(d, d) for d in sorted(districts)]  # type: ignore[attr-defined]
 
@@ -144,7 +147,7 @@ class GiveForm(forms.Form):
 
 class FulfilForm(forms.Form):
     thank_you_note = forms.CharField(
-        label=_("Thank-you note (感谢留言)"),
+        label=_("Thank-you note"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -98,6 +98,14 @@ def wish_new(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "wishes/wish_form.html", {"form": form, "worker": worker})
 
 
+def _labelled(transitions):  # type: ignore[no-untyped-def]
+    labels = dict(Wish.Status.choices)
+    for item in transitions:
+        item.from_label = labels.get(item.from_state, "")
+        item.to_label = labels.get(item.to_state, item.to_state)
+    return transitions
+
+
 @login_required
 def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = _private_wish(request, wish_id)
@@ -108,7 +116,9 @@ def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         "private": wish.resident.private if can_vet else None,
         "can_vet": can_vet,
         "is_fund_admin": account_selectors.is_fund_administrator(user),
-        "history": Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk)),
+        "history": _labelled(
+            Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk))
+        ),
         "claims": wish.claims.select_related("donor__organisation", "donor__user"),
         "vet_form": VetForm(initial={"claim_days": wish.claim_days}),
         "resubmit_form": ResubmitForm(

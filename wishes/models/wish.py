@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Wish(models.Model):
@@ -28,7 +29,7 @@ class Wish(models.Model):
         SUBMITTED = "submitted", _("Waiting for review")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         REJECTED = "rejected", _("Not accepted")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("wish status", "Open")
         CLAIMED = "claimed", _("Claimed")
         FUNDED = "funded", _("Fully funded")
         DELIVERED = "delivered", _("Delivered")

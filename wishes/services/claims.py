@@ -31,7 +31,7 @@ def claim_create(
             if locked.status != Wish.Status.OPEN:
                 raise ValidationError(_("This wish is no longer open."))
             if locked.kind != Wish.Kind.ITEM:
-                raise ValidationError(_("Money wishes are given to, not claimed."))
+                raise ValidationError(_("A money wish is not claimed whole: chip in instead."))
             donor = (
                 donor_for_organisation(organisation=organisation)
                 if organisation

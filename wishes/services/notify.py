@@ -6,20 +6,21 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from wishes.models import Claim, Wish
 
 SUBJECTS = {
-    "approved": "Your wish is on the wish board",
-    "changes_requested": "Please change your wish",
-    "rejected": "Your wish was not accepted",
-    "claimed": "Someone has claimed your wish",
-    "claim_lapsing": "Your claim on a wish lapses in two days",
-    "claim_lapsed": "Your claim on a wish has lapsed",
-    "delivered": "A wish has been delivered",
-    "fulfilled": "A wish you helped has come true",
-    "overflow": "Your gift went to the community pool",
+    "approved": gettext_noop("Your wish is on the wish board"),
+    "changes_requested": gettext_noop("Please change your wish"),
+    "rejected": gettext_noop("Your wish was not accepted"),
+    "claimed": gettext_noop("Someone has claimed your wish"),
+    "claim_lapsing": gettext_noop("Your claim on a wish lapses in two days"),
+    "claim_lapsed": gettext_noop("Your claim on a wish has lapsed"),
+    "delivered": gettext_noop("A wish has been delivered"),
+    "fulfilled": gettext_noop("A wish you helped has come true"),
+    "overflow": gettext_noop("Your gift went to the community pool"),
 }
 
 
