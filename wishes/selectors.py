@@ -111,20 +111,31 @@ def wish_givers(wish: Wish) -> list[dict[str, Any]]:
     return people
 
 
-def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
+def give_choices(*, user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Whom a person may give or claim as: themself, and each approved company of theirs."""
     from donations.selectors import can_pledge
 
-    may_give = user.is_authenticated and (
-        can_pledge(user=user)
-        or any(
-            can_pledge(user=user, organisation=o)
-            for o in account_selectors.organisations_for_user(user=user)
-        )
-    )
+    if not user.is_authenticated:
+        return [], {}
+    orgs = [
+        o
+        for o in account_selectors.organisations_for_user(user=user)
+        if can_pledge(user=user, organisation=o)
+    ]
+    choices = []
+    if can_pledge(user=user):
+        choices.append(("me", _("Myself (%(name)s)") % {"name": user.get_full_name()}))
+    choices += [(f"org:{o.pk}", o.display_name) for o in orgs]
+    return choices, {f"org:{o.pk}": o for o in orgs}
+
+
+def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
+    choices, _orgs = give_choices(user=user)
     return {
         "raised": wish_raised(wish),
         "givers": wish_givers(wish),
-        "may_give": may_give,
+        "may_give": bool(choices),
+        "give_choices": choices,
         "active_claim": wish.claims.filter(status=Claim.Status.ACTIVE).first(),
     }
 

@@ -15,7 +15,6 @@ from charity.services import disbursement_approve
 from core.http import AuthedHttpRequest
 from core.images import photo_store, private_path
 from core.models import Transition
-from donations import selectors as donation_selectors
 from donations import stripe_gateway
 from donations.services import pledges
 from wishes import selectors
@@ -228,17 +227,8 @@ def wish_fulfil(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     return redirect("wishes:private", wish_id=wish.pk)
 
 
-def _give_choices(user) -> tuple[list[tuple[str, str]], dict[str, object]]:  # type: ignore[no-untyped-def]
-    orgs = [
-        o
-        for o in account_selectors.organisations_for_user(user=user)
-        if donation_selectors.can_pledge(user=user, organisation=o)
-    ]
-    choices = []
-    if donation_selectors.can_pledge(user=user):
-        choices.append(("me", _("Myself (%(name)s)") % {"name": user.get_full_name()}))
-    choices += [(f"org:{o.pk}", o.display_name) for o in orgs]
-    return choices, {f"org:{o.pk}": o for o in orgs}
+def _give_choices(user):  # type: ignore[no-untyped-def]
+    return selectors.give_choices(user=user)
 
 
 @login_required
