@@ -19,7 +19,11 @@ import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = BASE_DIR / ".venv" / "bin"
-PERF_DIR = Path("/work/shared/perf")
+PERF_DIR = Path(
+    os.environ.get(
+        "WISHPOOL_PERF_DIR", str(Path(__file__).resolve().parent.parent.parent / "shared" / "perf")
+    )
+)
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 BROKER_URL = "redis://127.0.0.1:6379/14"
 FALLBACK_RECEIPTS_DIR = BASE_DIR / "var" / "test-private" / "receipts"

@@ -1,5 +1,5 @@
 """The wish board (/wishes/): SQL queries per page at 200 and at 10,000 wishes, and req/s on
-gunicorn -w 2, uncached and cached, against hello.py with /work/shared/perf/pagebench.sh.
+gunicorn -w 2, uncached and cached, against hello.py with ../shared/perf/pagebench.sh.
 
 Run from the project root: .venv/bin/python -m bench.wishboard
 """
