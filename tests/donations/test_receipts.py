@@ -26,7 +26,7 @@ def test_receipt_pdf_is_real_and_bilingual(tmp_path):
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert receipt.number in text
-    assert "1234.56" in text
+    assert "¥1,234.56" in text
     assert "上海梅园科技有限公司" in text
     assert "壹仟贰佰叁拾肆元伍角陆分" in text
     assert "Donation receipt" in text and "捐赠收据" in text
