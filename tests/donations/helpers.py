@@ -9,6 +9,7 @@ from charity.models import Fund
 from donations.models import Donation, Donor
 from donations.services import offline, pledges
 from tests.accounts import factories as f
+from tests.donations import stripe_harness as h
 
 
 def company_donor(name: str | None = None) -> Donor:
@@ -36,3 +37,25 @@ def offline_gift(
         show_name=True,
         by=admin,
     )
+
+
+def paid_donation(client, stripe_world, capture, *, amount="1000", interval="once"):  # type: ignore[no-untyped-def]
+    """A company pays a pledge through Checkout (localstripe) and the webhook records it."""
+    org = f.organisation()
+    rep = org.memberships.get().user
+    pledge = pledges.pledge_create(
+        user=rep,
+        organisation=org,
+        kind="money",
+        fund=Fund.objects.get(code="general"),
+        show_name=False,
+        amount=Decimal(amount),
+        interval=interval,
+    )
+    checkout = pledges.checkout_start(
+        pledge=pledge, success_url="http://t/s", cancel_url="http://t/c"
+    )
+    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
+    with capture(execute=True):
+        assert h.deliver(client, h.event("checkout.session.completed", session)).status_code == 200
+    return Donation.objects.get(stripe_payment_intent=intent["id"]), intent

@@ -24,8 +24,7 @@ from donations.models import Donation, Donor, Pledge, Receipt, Refund
 from donations.services import pledges
 from lending.models import StockLot, Warehouse
 from tests.accounts import factories as f
-from tests.donations import stripe_harness as h
-from tests.donations.helpers import offline_gift
+from tests.donations.helpers import offline_gift, paid_donation
 
 pytestmark = pytest.mark.django_db
 
@@ -327,28 +326,8 @@ def test_books_say_when_stripe_does_not_answer(client, settings, monkeypatch):
 # --- refunds ----------------------------------------------------------------------------------
 
 
-def _paid_donation(client, stripe_world, capture, *, amount="1000"):  # type: ignore[no-untyped-def]
-    org = f.organisation()
-    rep = org.memberships.get().user
-    pledge = pledges.pledge_create(
-        user=rep,
-        organisation=org,
-        kind="money",
-        fund=Fund.objects.get(code="general"),
-        show_name=False,
-        amount=Decimal(amount),
-    )
-    checkout = pledges.checkout_start(
-        pledge=pledge, success_url="http://t/s", cancel_url="http://t/c"
-    )
-    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
-    with capture(execute=True):
-        assert h.deliver(client, h.event("checkout.session.completed", session)).status_code == 200
-    return Donation.objects.get(stripe_payment_intent=intent["id"]), intent
-
-
 def test_partial_refund_through_the_view(client, stripe_world, django_capture_on_commit_callbacks):
-    donation, _ = _paid_donation(client, stripe_world, django_capture_on_commit_callbacks)
+    donation, _ = paid_donation(client, stripe_world, django_capture_on_commit_callbacks)
     original = donation.receipts.get()
     client.force_login(_admin())
     listing = client.get(reverse("fund:refunds"))

@@ -12,29 +12,9 @@ from donations.models import Donation, Pledge, Receipt, Refund
 from donations.services import pledges, refunds
 from tests.accounts import factories as f
 from tests.donations import stripe_harness as h
+from tests.donations.helpers import paid_donation
 
 pytestmark = pytest.mark.django_db
-
-
-def _paid_donation(client, stripe_world, capture, *, amount="1000", interval="once"):  # type: ignore[no-untyped-def]
-    org = f.organisation()
-    rep = org.memberships.get().user
-    pledge = pledges.pledge_create(
-        user=rep,
-        organisation=org,
-        kind="money",
-        fund=Fund.objects.get(code="general"),
-        show_name=False,
-        amount=Decimal(amount),
-        interval=interval,
-    )
-    checkout = pledges.checkout_start(
-        pledge=pledge, success_url="http://t/s", cancel_url="http://t/c"
-    )
-    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
-    with capture(execute=True):
-        assert h.deliver(client, h.event("checkout.session.completed", session)).status_code == 200
-    return Donation.objects.get(stripe_payment_intent=intent["id"]), intent
 
 
 def _ledger_balanced() -> bool:
@@ -48,7 +28,7 @@ def _pool() -> Decimal:
 
 
 def test_partial_then_full_refund(client, stripe_world, django_capture_on_commit_callbacks):
-    donation, intent = _paid_donation(client, stripe_world, django_capture_on_commit_callbacks)
+    donation, intent = paid_donation(client, stripe_world, django_capture_on_commit_callbacks)
     admin = f.fund_administrator()
     pool_before = _pool()
     original = donation.receipts.get()
@@ -89,7 +69,7 @@ def test_refund_beyond_what_is_left_is_refused(
 ):
     from django.core.exceptions import ValidationError
 
-    donation, _ = _paid_donation(
+    donation, _ = paid_donation(
         client, stripe_world, django_capture_on_commit_callbacks, amount="100"
     )
     with pytest.raises(ValidationError):
@@ -102,7 +82,7 @@ def test_refund_beyond_what_is_left_is_refused(
 def test_refund_made_at_stripe_is_recorded_from_the_webhook(
     client, stripe_world, django_capture_on_commit_callbacks
 ):
-    donation, intent = _paid_donation(
+    donation, intent = paid_donation(
         client, stripe_world, django_capture_on_commit_callbacks, amount="200"
     )
     stripe_world.sdk.v1.refunds.create(params={"payment_intent": intent["id"], "amount": 5000})
@@ -119,7 +99,7 @@ def test_refund_made_at_stripe_is_recorded_from_the_webhook(
 def test_dispute_moves_the_money_to_suspense_once(
     client, stripe_world, django_capture_on_commit_callbacks
 ):
-    donation, intent = _paid_donation(
+    donation, intent = paid_donation(
         client, stripe_world, django_capture_on_commit_callbacks, amount="300"
     )
     charge = stripe_world.charge_of(intent)
