@@ -19,7 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP) ## Create .venv and install the locked packages
 
 messages: $(STAMP) ## Compile the translations (zh-hans, en)
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) manage.py compile_translations
 
 run: install messages ## Set up SQLite, load demo data, serve web + Celery worker + beat on :8000
 	@mkdir -p var
