@@ -26,6 +26,7 @@ def two_companies():  # type: ignore[no-untyped-def]
     return rep_a, rep_b, b, pledge_b, donation_b
 
 
+@pytest.mark.cjk_pdf  # the receipt is rendered on the way
 def test_other_companys_pledge_receipt_and_statement_are_404(client, two_companies):
     rep_a, rep_b, b, pledge_b, donation_b = two_companies
     receipt_b = donation_b.receipts.get()

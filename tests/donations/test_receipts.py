@@ -11,7 +11,7 @@ from donations.services import receipts
 from tests.accounts import factories as f
 from tests.donations.helpers import company_donor, offline_gift
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
 
 @pytest.mark.cjk_pdf

@@ -326,6 +326,7 @@ def test_books_say_when_stripe_does_not_answer(client, settings, monkeypatch):
 # --- refunds ----------------------------------------------------------------------------------
 
 
+@pytest.mark.cjk_pdf  # the receipt is rendered on the way
 def test_partial_refund_through_the_view(client, stripe_world, django_capture_on_commit_callbacks):
     donation, _ = paid_donation(client, stripe_world, django_capture_on_commit_callbacks)
     original = donation.receipts.get()

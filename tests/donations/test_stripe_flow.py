@@ -81,6 +81,7 @@ def test_retrying_checkout_reuses_the_saved_idempotency_key(client, stripe_world
     assert len(stripe_world.boundary.sent) == 1
 
 
+@pytest.mark.cjk_pdf  # the receipt is rendered on the way
 def test_paid_checkout_becomes_a_donation_receipt_and_email(
     client, stripe_world, mailoutbox, django_capture_on_commit_callbacks
 ):

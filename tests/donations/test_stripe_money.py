@@ -14,7 +14,7 @@ from tests.accounts import factories as f
 from tests.donations import stripe_harness as h
 from tests.donations.helpers import paid_donation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
 
 def _ledger_balanced() -> bool:

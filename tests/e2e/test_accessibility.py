@@ -12,7 +12,11 @@ from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift
 from tests.wishes import factories as wf
 
-pytestmark = [pytest.mark.chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.cjk_pdf,
+]  # receipts are rendered on the way
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
 

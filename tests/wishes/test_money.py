@@ -18,7 +18,7 @@ from wishes.models import ChipIn, Wish
 from wishes.selectors import wish_raised
 from wishes.services import chipins
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
 
 def _give(client, wish, member, amount):  # type: ignore[no-untyped-def]
