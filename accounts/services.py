@@ -148,6 +148,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             raise ValidationError(_("This invitation does not exist."))
         if invitation.email.lower() != user.email.lower():
             raise ValidationError(_("This invitation was sent to another e-mail address."))
+        if invitation.accepted_at is not None:
+            membership = Membership.objects.filter(
+                organisation=invitation.organisation, user=user
+            ).first()
+            if membership is None or invitation.accepted_by_id != user.pk:
+                raise ValidationError(_("This invitation has already been used."))
+            return membership  # a repeat by the same person is quiet
         membership, _created = Membership.objects.get_or_create(
             organisation=invitation.organisation, user=user
         )

@@ -139,6 +139,9 @@ def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-
             raise PermissionDenied(
                 _("A disbursement must be approved by someone other than its requester.")
             )
+        Fund.objects.select_for_update().get(
+            pk=item.from_fund_id
+        )  # one approval at a time per fund
         balance = {row["fund"].pk: row["balance"] for row in selectors.fund_balances()}.get(
             item.from_fund_id, 0
         )

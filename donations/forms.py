@@ -109,9 +109,14 @@ class OfflineIncomeForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("or member company"), queryset=Organisation.objects.all(), required=False
     )
-    fund = forms.ModelChoiceField(label=_("Purpose"), queryset=Fund.objects.all(), empty_label=None)
+    fund = forms.ModelChoiceField(
+        label=_("Purpose"), queryset=Fund.objects.exclude(kind=Fund.Kind.WISH), empty_label=None
+    )
     amount = forms.DecimalField(
-        label=_("Amount (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+        label=_("Amount (yuan)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("10000000"),
+        decimal_places=2,
     )
     method = forms.ChoiceField(
         label=_("Method"),
@@ -141,10 +146,13 @@ class OfflineIncomeForm(forms.Form):
 
 
 class GoodsIntakeForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1)
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=100000)
     condition = forms.ChoiceField(label=_("Condition"), choices=GoodsIntake.Condition.choices)
     unit_value = forms.DecimalField(
-        label=_("Fair value of each (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+        label=_("Fair value of each (yuan)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1000000"),
+        decimal_places=2,
     )
     warehouse = forms.ModelChoiceField(
         label=_("Stored at"), queryset=Warehouse.objects.all(), empty_label=None

@@ -85,13 +85,24 @@ def balance_transactions_list(*, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def refund_create(
-    *, payment_intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict[str, str]
+    *,
+    payment_intent_id: str | None,
+    charge_id: str | None = None,
+    amount_minor: int,
+    idempotency_key: str,
+    metadata: dict[str, str],
 ) -> dict[str, Any]:
+    target = {"payment_intent": payment_intent_id} if payment_intent_id else {"charge": charge_id}
     refund = client().v1.refunds.create(
-        params={"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata},
+        params={**target, "amount": amount_minor, "metadata": metadata},  # type: ignore[arg-type]
         options={"idempotency_key": idempotency_key},
     )
     return _plain(refund)
+
+
+def refunds_for_charge(charge_id: str) -> list[dict[str, Any]]:
+    page = client().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    return [_plain(item) for item in page.auto_paging_iter()]
 
 
 def event_retrieve(event_id: str) -> dict[str, Any]:

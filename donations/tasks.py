@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from donations.services import receipts, stripe_events
+from donations.services import receipts, refunds, stripe_events
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=8)
@@ -20,3 +20,9 @@ def render_receipt(receipt_id: int, email: bool = True) -> None:
 @shared_task(autoretry_for=(OSError,), max_retries=8)
 def send_receipt(receipt_id: int) -> None:
     receipts.receipt_email_send(receipt_id=receipt_id)
+
+
+@shared_task(autoretry_for=(ConnectionError,), max_retries=8)
+def refund_overflow(donation_id: int) -> None:
+    """A chip-in that arrived for a wish already funded, refunded as the fund's setting says."""
+    refunds.overflow_refund(donation_id=donation_id)

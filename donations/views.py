@@ -37,6 +37,9 @@ def _start_checkout(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     except stripe_gateway.PaymentsNotConfigured:
         messages.error(request, _("Online payment is not configured on this site."))
         return redirect("donations:pledge", pledge_id=pledge.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("donations:pledge", pledge_id=pledge.pk)
     except stripe.StripeError:
         logger.exception("Stripe refused a checkout for pledge %s", pledge.pk)
         messages.error(

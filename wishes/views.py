@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -287,6 +288,8 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         confirmed = Decimal(request.POST.get("confirm", ""))
     except InvalidOperation:
         confirmed = Decimal(0)
+    if not confirmed.is_finite():
+        confirmed = Decimal(0)
     try:
         chipin = chipins.chipin_start(
             wish=wish,
@@ -295,7 +298,7 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             amount=min(confirmed, quote),
             show_name=form.cleaned_data["show_name"],
         )
-        url = request.build_absolute_uri(f"/pledge/{chipin.pledge_id}/")
+        url = request.build_absolute_uri(reverse("donations:pledge", args=[chipin.pledge_id]))
         checkout = pledges.checkout_start(
             pledge=chipin.pledge,
             success_url=f"{url}?result=success",
@@ -348,9 +351,10 @@ def disbursements(request: AuthedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         try:
-            disbursement_approve(
-                disbursement_id=int(request.POST.get("disbursement", "0")), by=request.user
-            )
+            raw = request.POST.get("disbursement", "")
+            if not raw.isdigit():
+                raise Http404
+            disbursement_approve(disbursement_id=int(raw), by=request.user)
             messages.success(request, _("Approved; the ledger has moved the money."))
         except Disbursement.DoesNotExist as exc:
             raise Http404 from exc

@@ -19,6 +19,9 @@ from donations import selectors, stripe_gateway
 from donations.models import CheckoutSession, Donor, Pledge
 
 CHECKOUT_LIFETIME = timedelta(minutes=30)
+# Stripe wants expires_at at least 30 minutes after it creates the session: leave room for
+# the clocks and the request. A key whose session would now expire too soon is not reused.
+CHECKOUT_MARGIN = timedelta(seconds=90)
 MIN_AMOUNT = Decimal("1.00")
 MAX_AMOUNT = Decimal("1000000.00")
 
@@ -92,11 +95,7 @@ LEGAL_MOVES: dict[str, set[str]] = {
     Pledge.Status.ACTIVE: {Pledge.Status.PENDING, Pledge.Status.FAILED, Pledge.Status.EXPIRED},
     Pledge.Status.FAILED: {Pledge.Status.PENDING},
     Pledge.Status.EXPIRED: {Pledge.Status.PENDING},
-    Pledge.Status.CANCELLED: {
-        Pledge.Status.ACTIVE,
-        Pledge.Status.PENDING,
-        Pledge.Status.AWAITING_GOODS,
-    },
+    Pledge.Status.CANCELLED: {Pledge.Status.ACTIVE, Pledge.Status.AWAITING_GOODS},
     Pledge.Status.RECEIVED: {Pledge.Status.AWAITING_GOODS},
 }
 
@@ -181,16 +180,22 @@ def checkout_start(*, pledge: Pledge, success_url: str, cancel_url: str) -> Chec
     now = timezone.now()
     with transaction.atomic():
         Pledge.objects.select_for_update().get(pk=pledge.pk)
+        if (
+            pledge.wish_id
+            and pledge.checkouts.exclude(status=CheckoutSession.Status.CREATING).exists()
+        ):
+            # A chip-in's hold lives as long as its one checkout: a new payment is a new chip-in.
+            raise IllegalMove(_("This chip-in has ended; please chip in again."))
         checkout = (
             CheckoutSession.objects.filter(
                 pledge=pledge,
-                status=CheckoutSession.Status.CREATING,
+                status=CheckoutSession.Status.OPEN,
                 expires_at__gt=now + timedelta(minutes=5),
             ).first()
             or CheckoutSession.objects.filter(
                 pledge=pledge,
-                status=CheckoutSession.Status.OPEN,
-                expires_at__gt=now + timedelta(minutes=5),
+                status=CheckoutSession.Status.CREATING,
+                expires_at__gt=now + CHECKOUT_LIFETIME + CHECKOUT_MARGIN / 3,
             ).first()
         )
         if checkout is not None and checkout.status == CheckoutSession.Status.OPEN:
@@ -201,7 +206,7 @@ def checkout_start(*, pledge: Pledge, success_url: str, cancel_url: str) -> Chec
                 pledge=pledge,
                 amount=pledge.amount,
                 currency=pledge.currency,
-                expires_at=now + CHECKOUT_LIFETIME,
+                expires_at=now + CHECKOUT_LIFETIME + CHECKOUT_MARGIN,
             )
     session = stripe_gateway.checkout_session_create(
         params=_checkout_params(pledge, checkout, success_url=success_url, cancel_url=cancel_url),
@@ -233,12 +238,31 @@ def checkout_close(*, stripe_session_id: str, status: str) -> CheckoutSession | 
         return checkout
 
 
+def pledge_mark_paid(*, pledge: Pledge, reason: str) -> Pledge:
+    """Money received is always booked; the pledge shows paid unless it had been cancelled."""
+    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if locked.status in LEGAL_MOVES[Pledge.Status.PAID]:
+        return pledge_move(pledge=locked, to=Pledge.Status.PAID, reason=reason)
+    transition_record(
+        obj=locked, from_state=locked.status, to_state=locked.status, reason=f"paid: {reason}"
+    )
+    return locked
+
+
 def pledge_cancel(*, pledge: Pledge, by: User) -> Pledge:
-    """Cancel a recurring pledge (Stripe stops charging) or a goods pledge not yet received."""
+    """Cancel a recurring pledge (Stripe stops charging) or a goods pledge not yet received.
+
+    A one-time pledge waiting for payment is not cancelled: its checkout simply lapses, and a
+    payment still arriving is booked.
+    """
     if not selectors.donors_for_user(user=by).filter(pk=pledge.donor_id).exists():
         raise PermissionDenied
     if pledge.status == Pledge.Status.CANCELLED:
         return pledge
+    if pledge.status not in (Pledge.Status.ACTIVE, Pledge.Status.AWAITING_GOODS):
+        raise IllegalMove(
+            _("Only a recurring gift or a goods pledge not yet received can be cancelled.")
+        )
     if pledge.stripe_subscription_id and pledge.status == Pledge.Status.ACTIVE:
         stripe_gateway.subscription_cancel(
             subscription_id=pledge.stripe_subscription_id,

@@ -4,6 +4,7 @@ and after a partial refund a replacement receipt is issued for the amount kept."
 from decimal import Decimal
 from typing import Any
 
+import stripe
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,34 +30,42 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
     amount = quantize(amount, donation.currency)
     if not reason.strip():
         raise ValidationError(_("Give a reason for the refund."))
-    if not donation.stripe_payment_intent:
+    if not (donation.stripe_payment_intent or donation.stripe_charge):
         raise ValidationError(_("Only online (Stripe) donations can be refunded here."))
     with transaction.atomic():
         locked = Donation.objects.select_for_update().get(pk=donation.pk)
-        pending = sum(
-            (r.amount for r in locked.refunds.filter(status=Refund.Status.REQUESTED)),
-            start=Decimal(0),
-        )
-        if amount <= 0 or amount > locked.amount - locked.refunded_amount - pending:
-            raise ValidationError(
-                _("The refund must be more than zero and at most %(left)s.")
-                % {"left": locked.amount - locked.refunded_amount - pending}
+        waiting = locked.refunds.filter(status=Refund.Status.REQUESTED)
+        # The same refund asked again (e.g. after a time-out) reuses its idempotency key.
+        refund = waiting.filter(amount=amount).first()
+        if refund is None:
+            left = (
+                locked.amount
+                - locked.refunded_amount
+                - sum((r.amount for r in waiting), start=Decimal(0))
             )
-        refund = Refund.objects.create(
-            donation=locked, amount=amount, reason=reason.strip(), requested_by=by
-        )
+            if amount <= 0 or amount > left:
+                raise ValidationError(
+                    _("The refund must be more than zero and at most %(left)s.") % {"left": left}
+                )
+            refund = Refund.objects.create(
+                donation=locked, amount=amount, reason=reason.strip(), requested_by=by
+            )
     try:
         stripe_refund = gw.refund_create(
             payment_intent_id=donation.stripe_payment_intent,
+            charge_id=donation.stripe_charge,
             amount_minor=to_minor(amount, donation.currency),
             idempotency_key=f"refund-{refund.idempotency_key}",
             metadata={"refund_id": str(refund.pk), "donation_id": str(donation.pk)},
         )
-    except Exception as exc:
+    except (stripe.InvalidRequestError, stripe.CardError, stripe.PermissionError) as exc:
+        # Stripe said no: nothing was refunded.
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
             status=Refund.Status.FAILED, failure=str(exc)[:255]
         )
         raise
+    # Any other error (time-out, connection) leaves the refund REQUESTED: Stripe may have
+    # acted, and asking again reuses the same key, so it can never go out twice.
     return refund_record_from_stripe(refund=stripe_refund)
 
 
@@ -83,7 +92,12 @@ def refund_record_from_stripe(
             intent_id = gw._id(refund.get("payment_intent")) or gw._id(
                 (charge or {}).get("payment_intent")
             )
-            donation = Donation.objects.filter(stripe_payment_intent=intent_id).first()
+            charge_id = gw._id(refund.get("charge")) or (charge or {}).get("id")
+            donation = (
+                Donation.objects.filter(stripe_payment_intent=intent_id).first()
+                if intent_id
+                else None
+            ) or (Donation.objects.filter(stripe_charge=charge_id).first() if charge_id else None)
             if donation is None:
                 raise LookupError(f"no donation for refund {refund['id']}")
             row = Refund.objects.create(
@@ -160,6 +174,10 @@ def _refund_complete(
         by=row.requested_by,
         reason=row.reason,
     )
+    if donation.fund.kind == "wish":
+        from wishes.services.chipins import wish_money_returned
+
+        wish_money_returned(fund=donation.fund, amount=amount)
     for receipt in donation.receipts.filter(status=Receipt.Status.VALID):
         receipt_void(
             receipt=receipt,
@@ -206,3 +224,13 @@ def donation_dispute(*, dispute: dict[str, Any]) -> Donation | None:
             reason=dispute.get("reason", ""),
         )
         return donation
+
+
+def overflow_refund(*, donation_id: int) -> Refund:
+    donation = Donation.objects.get(pk=donation_id)
+    return refund_request(
+        donation=donation,
+        amount=donation.amount - donation.refunded_amount,
+        reason="wish already funded",
+        by=None,
+    )

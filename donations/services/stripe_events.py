@@ -7,7 +7,7 @@ come in any order and any number of times.
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,6 +21,7 @@ from donations.services import pledges
 from donations.services.gifts import Settlement, donation_record, stripe_income_legs
 
 logger = logging.getLogger(__name__)
+ORPHAN_AFTER = timedelta(minutes=5)
 
 
 def event_store(*, payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
@@ -35,7 +36,14 @@ def event_store(*, payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
             transaction.on_commit(lambda: tasks.process_stripe_event.delay(event.pk))
             return event, True
     except IntegrityError:
-        return StripeEvent.objects.get(stripe_id=payload["id"]), False
+        event = StripeEvent.objects.get(stripe_id=payload["id"])
+        stale = event.received_at < timezone.now() - ORPHAN_AFTER
+        if stale and event.status in (StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED):
+            # Stripe retries an event long after we stored it only if something went wrong:
+            # its processing may never have been queued (broker down). Queue it again;
+            # processing is idempotent, so a second run does nothing.
+            transaction.on_commit(lambda: tasks.process_stripe_event.delay(event.pk))
+        return event, False
 
 
 def event_process(*, event_id: int) -> StripeEvent:
@@ -121,9 +129,7 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
             stripe_payment_intent=payment_intent_id,
             stripe_charge=charge.get("id", ""),
         )
-        pledges.pledge_move(
-            pledge=pledge, to=Pledge.Status.PAID, reason=f"payment {payment_intent_id}"
-        )
+        pledges.pledge_mark_paid(pledge=pledge, reason=f"payment {payment_intent_id}")
         if pledge.wish_id:
             from wishes.services import chipins
 
@@ -279,9 +285,19 @@ def on_charge_refunded(charge: dict[str, Any]) -> None:
     intent_id = gw._id(charge.get("payment_intent"))
     if intent_id:
         donation_from_payment_intent(intent_id)
-    refunds = (charge.get("refunds") or {}).get("data") or []
+    # Since API 2022-11-15 a charge no longer lists its refunds: ask for them.
+    refunds = (charge.get("refunds") or {}).get("data")
+    if refunds is None:
+        refunds = gw.refunds_for_charge(charge["id"])
     for refund in refunds:
         refund_record_from_stripe(refund=refund, charge=charge)
+
+
+def on_refund(refund: dict[str, Any]) -> None:
+    from donations.services.refunds import refund_record_from_stripe
+
+    if refund.get("status") in ("succeeded", "failed", "canceled"):
+        refund_record_from_stripe(refund=refund)
 
 
 def on_dispute_created(dispute: dict[str, Any]) -> None:
@@ -308,6 +324,8 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "invoice.paid": on_invoice_paid,
     "invoice.payment_succeeded": on_invoice_paid,
     "charge.refunded": on_charge_refunded,
+    "refund.created": on_refund,
+    "refund.updated": on_refund,
     "charge.dispute.created": on_dispute_created,
     "customer.subscription.deleted": on_subscription_deleted,
 }

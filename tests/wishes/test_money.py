@@ -161,3 +161,53 @@ def test_the_pool_cannot_give_what_it_does_not_hold():
     )
     with pytest.raises(ValidationError):
         disbursement_approve(disbursement_id=item.pk, by=f.fund_administrator())
+
+
+def test_refunding_a_chip_in_reopens_the_wish(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    from donations.services.refunds import refund_request
+
+    wish = wf.wish(kind="money", target_amount=Decimal("80"))
+    _give(client, wish, wf.member(), "80")
+    session, _ = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+    wish.refresh_from_db()
+    assert wish.status == Wish.Status.FUNDED
+    donation = Donation.objects.get(fund=wish.fund)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_request(
+            donation=donation, amount=Decimal("80"), reason="捐错了", by=f.fund_administrator()
+        )
+    wish.refresh_from_db()
+    assert (
+        wish.status == Wish.Status.OPEN
+        and wish.committed_amount == 0
+        and wish_raised(wish) == Decimal("80.00")
+    )
+    # what it has received (credits) stays on record; the refund is its own ledger line
+    from charity import selectors as cs
+
+    assert {r["fund"].pk: r["balance"] for r in cs.fund_balances()}[wish.fund_id] == 0
+
+
+def test_a_chip_in_cannot_be_paid_twice(client, stripe_world, django_capture_on_commit_callbacks):
+    from donations.services import pledges
+    from donations.services.pledges import IllegalMove
+
+    wish = wf.wish(kind="money", target_amount=Decimal("100"))
+    _give(client, wish, wf.member(), "40")
+    chipin = ChipIn.objects.get()
+    pledge = chipin.pledge
+    with pytest.raises(IllegalMove):
+        pledges.checkout_start(pledge=pledge, success_url="http://t/s", cancel_url="http://t/c")
+    # a second payment for the same chip-in (e.g. two tabs) goes to the pool, not the wish
+    session, _ = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
+    extra = stripe_world.pay(amount_minor=4000, metadata={"pledge_id": str(pledge.pk)})
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+        h.deliver(client, h.event("payment_intent.succeeded", extra))
+    wish.refresh_from_db()
+    assert wish_raised(wish) == Decimal("40.00") and wish.committed_amount == Decimal("40.00")
+    assert Donation.objects.get(stripe_payment_intent=extra["id"]).fund.code == "general"

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def chipin_start(
 def chipin_release(*, chipin: ChipIn, reason: str) -> ChipIn:
     """The checkout expired or failed: what was held is free again. A repeat does nothing."""
     with transaction.atomic():
-        Wish.objects.select_for_update().get(pk=chipin.wish_id)
+        Wish.objects.select_for_update().get(pk=chipin.wish_id)  # the wish first, as everywhere
         locked = ChipIn.objects.select_for_update().get(pk=chipin.pk)
         if locked.status != ChipIn.Status.HELD:
             return locked
@@ -108,11 +109,17 @@ def chipin_settle(*, pledge: Pledge) -> tuple[Fund, bool]:
     general pool instead (or is refunded, as WISHPOOL_WISH_OVERFLOW says) and the donor is told.
     """
     with transaction.atomic():
+        wish_id = ChipIn.objects.values_list("wish_id", flat=True).get(pledge=pledge)
+        wish = Wish.objects.select_for_update().get(
+            pk=wish_id
+        )  # always the wish first, then the chip-in
         chipin = ChipIn.objects.select_for_update().get(pledge=pledge)
-        wish = Wish.objects.select_for_update().get(pk=chipin.wish_id)
-        if chipin.status == ChipIn.Status.PAID:
-            return wish.fund, True  # type: ignore[return-value]
-        if chipin.status == ChipIn.Status.HELD or _reserve(wish.pk, chipin.amount):
+        # Called once per new payment: a chip-in already paid means a second payment for it.
+        if chipin.status == ChipIn.Status.HELD or (
+            chipin.status == ChipIn.Status.RELEASED
+            and wish.status == Wish.Status.OPEN
+            and _reserve(wish.pk, chipin.amount)
+        ):
             previous = chipin.status
             chipin.status = ChipIn.Status.PAID
             chipin.save(update_fields=["status"])
@@ -126,17 +133,15 @@ def chipin_settle(*, pledge: Pledge) -> tuple[Fund, bool]:
 
 def overflow_handle(*, pledge: Pledge, donation_id: int) -> None:
     """An overflow gift is booked to the pool: refund it if the fund says so; tell the donor."""
+    from donations import tasks
     from donations.models import Donation
-    from donations.services.refunds import refund_request
     from wishes.services.notify import overflow_notice_send
 
-    refunded = False
     donation = Donation.objects.get(pk=donation_id)
-    if getattr(settings, "WISHPOOL_WISH_OVERFLOW", "pool") == "refund":
-        refund_request(
-            donation=donation, amount=donation.amount, reason="wish already funded", by=None
-        )
-        refunded = True
+    refunded = getattr(settings, "WISHPOOL_WISH_OVERFLOW", "pool") == "refund"
+    if refunded:
+        # Stripe is called after the payment's transaction commits, never inside it.
+        transaction.on_commit(lambda: tasks.refund_overflow.delay(donation_id))
     wish = pledge.wish
     assert wish is not None
     transaction.on_commit(
@@ -160,7 +165,7 @@ def wish_mark_funded_if_complete(*, wish_id: int) -> Wish:
             transition_record(
                 obj=wish, from_state="open", to_state="funded", reason="target reached"
             )
-            notify(wish=wish, event="claimed")
+            notify(wish=wish, event="funded")
         return wish
 
 
@@ -188,3 +193,21 @@ def wish_disbursement_reserve(*, to_fund: Fund, amount: Decimal) -> None:
         return
     if wish.status != Wish.Status.OPEN or not _reserve(wish.pk, amount):
         raise ValidationError(_("The wish no longer needs this much."))
+
+
+def wish_money_returned(*, fund: Fund, amount: Decimal) -> None:
+    """A gift to a wish was refunded: the wish needs that much again, and reopens if it was
+    counted as funded."""
+    with transaction.atomic():
+        wish = Wish.objects.select_for_update().filter(fund=fund).first()
+        if wish is None:
+            return
+        Wish.objects.filter(pk=wish.pk).update(
+            committed_amount=Greatest(F("committed_amount") - amount, Value(Decimal(0)))
+        )
+        if wish.status == Wish.Status.FUNDED:
+            wish.status = Wish.Status.OPEN
+            wish.save(update_fields=["status"])
+            transition_record(
+                obj=wish, from_state="funded", to_state="open", reason="gift refunded"
+            )

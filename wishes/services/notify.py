@@ -20,6 +20,7 @@ SUBJECTS = {
     "claim_lapsed": gettext_noop("Your claim on a wish has lapsed"),
     "delivered": gettext_noop("A wish has been delivered"),
     "fulfilled": gettext_noop("A wish you helped has come true"),
+    "funded": gettext_noop("Your wish is fully funded"),
     "overflow": gettext_noop("Your gift went to the community pool"),
 }
 
