@@ -22,7 +22,10 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and (request.path.startswith("/django-admin/") or selectors.is_fund_administrator(user))
+            and (
+                (request.path.startswith("/django-admin/") and user.is_staff)
+                or selectors.is_fund_administrator(user)
+            )
             and not is_mfa_enabled(user)
         ):
             messages.warning(

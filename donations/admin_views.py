@@ -172,7 +172,7 @@ def offline_income(request: AuthedHttpRequest) -> HttpResponse:
                 request,
                 _("Recorded %(amount)s %(currency)s from %(donor)s (donation #%(id)s).")
                 % {
-                    "amount": donation.amount,
+                    "amount": f"{donation.amount:,.2f}",
                     "currency": donation.currency,
                     "donor": donor.name,
                     "id": donation.pk,
@@ -261,7 +261,11 @@ def refund_create(request: AuthedHttpRequest, donation_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Refunded %(amount)s %(currency)s of donation #%(id)s.")
-                % {"amount": refund.amount, "currency": donation.currency, "id": donation.pk},
+                % {
+                    "amount": f"{refund.amount:,.2f}",
+                    "currency": donation.currency,
+                    "id": donation.pk,
+                },
             )
         elif refund.status == Refund.Status.FAILED:
             messages.error(

@@ -63,7 +63,12 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
     may_give_self = selectors.can_pledge(user=user)
     if not organisations and not may_give_self:
         return render(request, "donations/pledge.html", {**context, "not_member": True})
-    form = PledgeForm(request.POST or None, user=user, organisations=organisations)
+    form = PledgeForm(
+        request.POST or None,
+        user=user,
+        organisations=organisations,
+        initial=None if stripe_gateway.is_configured() else {"kind": Pledge.Kind.GOODS},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["kind"] == Pledge.Kind.MONEY and not stripe_gateway.is_configured():

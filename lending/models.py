@@ -37,7 +37,7 @@ class Warehouse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(_("Main warehouse")) if self.is_main else self.name
 
 
 class StockLot(models.Model):

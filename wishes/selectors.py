@@ -136,6 +136,7 @@ def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
         "givers": wish_givers(wish),
         "may_give": bool(choices),
         "give_choices": choices,
+        "payments_configured": _payments_configured(),
         "active_claim": wish.claims.filter(status=Claim.Status.ACTIVE).first(),
     }
 
@@ -173,3 +174,9 @@ def claims_for_user(*, user: User) -> QuerySet[Claim]:
     from donations.selectors import donors_for_user
 
     return Claim.objects.filter(donor__in=donors_for_user(user=user)).select_related("wish")
+
+
+def _payments_configured() -> bool:
+    from donations import stripe_gateway
+
+    return stripe_gateway.is_configured()

@@ -266,6 +266,9 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     if not choices:
         messages.error(request, _("Only approved members can give."))
         return redirect(wish_public_url(wish))
+    if not stripe_gateway.is_configured():
+        messages.error(request, _("Online payment is not configured on this site."))
+        return redirect(wish_public_url(wish))
     form = GiveForm(request.POST or request.GET or None, choices=choices)
     if not form.is_valid() or not form.cleaned_data.get("amount"):
         return render(request, "wishes/give.html", {"wish": wish, "form": form, "quote": None})

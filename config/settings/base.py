@@ -203,7 +203,7 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 WAGTAIL_SITE_NAME = "Wishpool"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "/cms/login/"  # our view: allauth for visitors, 403 for non-staff
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -15,7 +15,7 @@ stop() {
   exit 0
 }
 trap stop INT TERM EXIT
-.venv/bin/celery -A config worker -Q default,pdf --concurrency 2 --loglevel WARNING &
+.venv/bin/celery -A config worker -Q default,pdf --pool threads --concurrency 2 --loglevel WARNING &
 pids+=($!)
 .venv/bin/celery -A config beat --schedule var/celerybeat-schedule --loglevel WARNING &
 pids+=($!)

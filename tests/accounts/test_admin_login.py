@@ -19,9 +19,19 @@ def test_admin_login_forms_do_not_accept_a_password(client, url):
 
 
 def test_wagtail_admin_sends_anonymous_people_to_allauth(client):
-    response = client.get("/cms/")
-    assert response.status_code == 302
-    assert reverse("account_login") in response["Location"]
+    response = client.get("/cms/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert response.status_code == 200
+
+
+def test_signed_in_people_without_staff_access_get_a_clear_refusal_not_a_loop(client):
+    client.force_login(f.UserFactory())
+    response = client.get("/cms/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    response = client.get("/django-admin/", follow=True)
+    assert response.status_code == 403
+    assert reverse("mfa_activate_totp") not in [url for url, _ in response.redirect_chain]
 
 
 def test_fund_administrator_without_totp_must_set_it_up(client):

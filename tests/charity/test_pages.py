@@ -68,3 +68,14 @@ def test_base_template_is_readable(client):
     content.demo_pages_ensure()
     body = client.get("/").content.decode()
     assert 'class="skip-link"' in body and "<script" not in body
+
+
+def test_language_switch_keeps_the_wish_page(client):
+    from tests.wishes import factories as wf
+
+    content.demo_pages_ensure()
+    wish = wf.wish()
+    zh = client.get(f"/wishes/{wish.pk}/").content.decode()
+    assert f'href="/en/wishes/{wish.pk}/"' in zh
+    en = client.get(f"/en/wishes/{wish.pk}/").content.decode()
+    assert f'href="/wishes/{wish.pk}/"' in en

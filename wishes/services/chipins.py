@@ -172,10 +172,15 @@ def wish_mark_funded_if_complete(*, wish_id: int) -> Wish:
 def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User):  # type: ignore[no-untyped-def]
     """A fund administrator asks to fund an open wish from the general pool; someone else
     approves it (charity.services.disbursement_approve)."""
+    from charity.models import Disbursement
     from charity.services import disbursement_request
 
     if wish.kind != Wish.Kind.MONEY or wish.fund is None or wish.status != Wish.Status.OPEN:
         raise ValidationError(_("Only open money wishes can be funded from the pool."))
+    if Disbursement.objects.filter(
+        to_fund=wish.fund, status=Disbursement.Status.REQUESTED
+    ).exists():
+        raise ValidationError(_("A request for this wish is already waiting for approval."))
     amount = quantize(amount if amount is not None else wish.remaining)
     return disbursement_request(
         from_fund=Fund.objects.get(code="general"),
