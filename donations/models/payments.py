@@ -24,15 +24,23 @@ class Donation(models.Model):
         REFUNDED = "refunded", _("Refunded")
         DISPUTED = "disputed", _("Disputed")
 
-    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="donations")
+    donor = models.ForeignKey(
+        "donations.Donor",
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="donations",
+    )
     pledge = models.ForeignKey(
         "donations.Pledge",
+        verbose_name=_("pledge"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="donations",
     )
-    fund = models.ForeignKey("charity.Fund", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(
+        "charity.Fund", verbose_name=_("fund"), on_delete=models.PROTECT, related_name="+"
+    )
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
@@ -42,7 +50,9 @@ class Donation(models.Model):
     )
     refunded_amount = models.DecimalField(_("refunded"), max_digits=12, decimal_places=2, default=0)
     received_at = models.DateTimeField(_("received at"), db_index=True)
-    stripe_payment_intent = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_payment_intent = models.CharField(
+        _("Stripe payment"), max_length=255, unique=True, null=True, blank=True
+    )
     stripe_invoice = models.CharField(max_length=255, unique=True, null=True, blank=True)
     stripe_charge = models.CharField(max_length=255, blank=True, db_index=True)
     offline_reference = models.CharField(
@@ -150,17 +160,29 @@ class GoodsIntake(models.Model):
         GOOD = "good", _("Good")
         FAIR = "fair", _("Fair")
 
-    pledge = models.ForeignKey("donations.Pledge", on_delete=models.PROTECT, related_name="intakes")
+    pledge = models.ForeignKey(
+        "donations.Pledge",
+        verbose_name=_("pledge"),
+        on_delete=models.PROTECT,
+        related_name="intakes",
+    )
     description = models.CharField(_("goods"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity received"))
     condition = models.CharField(_("condition"), max_length=10, choices=Condition.choices)
     unit_value = models.DecimalField(_("fair value each"), max_digits=12, decimal_places=2)
-    warehouse = models.ForeignKey("lending.Warehouse", on_delete=models.PROTECT, related_name="+")
-    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="intake")
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    warehouse = models.ForeignKey(
+        "lending.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
     )
-    received_at = models.DateTimeField(auto_now_add=True)
+    donation = models.OneToOneField(
+        Donation, verbose_name=_("donation"), on_delete=models.PROTECT, related_name="intake"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("goods intake")

@@ -28,7 +28,9 @@ class Pledge(models.Model):
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
 
-    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="pledges")
+    donor = models.ForeignKey(
+        "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

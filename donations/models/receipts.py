@@ -38,11 +38,19 @@ class Receipt(models.Model):
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     donation = models.ForeignKey(
-        "donations.Donation", on_delete=models.PROTECT, related_name="receipts"
+        "donations.Donation",
+        verbose_name=_("donation"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
     )
-    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="receipts")
+    donor = models.ForeignKey(
+        "donations.Donor",
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
+    )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(_("currency"), max_length=3)
     issued_at = models.DateTimeField(_("issued at"))
     language = models.CharField(max_length=10, default="zh-hans")
     verification_code = models.CharField(max_length=32, unique=True, default=_verification_code)
@@ -52,11 +60,16 @@ class Receipt(models.Model):
     void_reason = models.CharField(_("why void"), max_length=255, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+        "self",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
     )
     pdf_path = models.CharField(max_length=255, blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("receipt")
