@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -27,21 +26,18 @@ class WishBoardPage(RoutablePageMixin, Page):
         verbose_name = _("wish board")
 
     def _cached(self, request: HttpRequest, render: Any) -> HttpResponse:
-        """Anonymous visitors share a short-lived copy of each board URL; signed-in people
-        always see it fresh (their own claim buttons, messages)."""
-        seconds = getattr(settings, "WISHPOOL_BOARD_CACHE_SECONDS", 60)
-        if request.user.is_authenticated or not seconds or request.method != "GET":
+        """Store the page for anonymous visitors; wishes.cache serves it next time."""
+        from wishes import cache as board_cache
+
+        if not board_cache.cacheable(request):
             return render()
-        key = f"wishboard:{get_language()}:{request.get_full_path()}"
-        html = cache.get(key)
-        if html is None:
-            response = render()
-            response.render()
-            if response.status_code != 200:
-                return response
-            cache.set(key, response.content, seconds)
-            return response
-        return HttpResponse(html)
+        response = render()
+        response.render()
+        if response.status_code == 200:
+            cache.set(
+                board_cache.key(request), response.content, settings.WISHPOOL_BOARD_CACHE_SECONDS
+            )
+        return response
 
     @path("")
     def board(self, request: HttpRequest) -> HttpResponse:

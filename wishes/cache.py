@@ -1,0 +1,45 @@
+"""Anonymous visitors share a copy of each wish-board page for WISHPOOL_BOARD_CACHE_SECONDS.
+
+The copy is served by BoardCacheMiddleware before Wagtail routes the request, so a cached
+page costs no database query; signed-in people always get a fresh page.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+PREFIXES_KEY = "wishboard:prefixes"
+
+
+def key(request: HttpRequest) -> str:
+    return f"wishboard:{get_language()}:{request.get_full_path()}"[:240]
+
+
+def cacheable(request: HttpRequest) -> bool:
+    seconds = getattr(settings, "WISHPOOL_BOARD_CACHE_SECONDS", 60)
+    return bool(seconds) and request.method == "GET" and not request.user.is_authenticated
+
+
+def board_prefixes() -> tuple[str, ...]:
+    prefixes = cache.get(PREFIXES_KEY)
+    if prefixes is None:
+        from wishes.models import WishBoardPage
+
+        prefixes = tuple(url for url in (p.url for p in WishBoardPage.objects.live()) if url)
+        cache.set(PREFIXES_KEY, prefixes, 300)
+    return prefixes
+
+
+class BoardCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if cacheable(request) and request.path.startswith(board_prefixes() or ("/\0",)):
+            html = cache.get(key(request))
+            if html is not None:
+                return HttpResponse(html)
+        return self.get_response(request)
