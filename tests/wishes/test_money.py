@@ -211,3 +211,29 @@ def test_a_chip_in_cannot_be_paid_twice(client, stripe_world, django_capture_on_
     wish.refresh_from_db()
     assert wish_raised(wish) == Decimal("40.00") and wish.committed_amount == Decimal("40.00")
     assert Donation.objects.get(stripe_payment_intent=extra["id"]).fund.code == "general"
+
+
+def test_overflow_is_refunded_when_the_fund_says_so(
+    client, stripe_world, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from donations.models import Refund
+
+    settings.WISHPOOL_WISH_OVERFLOW = "refund"
+    wish = wf.wish(kind="money", target_amount=Decimal("30"))
+    first = wf.member()
+    _give(client, wish, first, "30")
+    chipin = ChipIn.objects.get()
+    chipins.chipin_release(chipin=chipin, reason="hold expired")
+    user, org = wf.member()
+    other = chipins.chipin_start(
+        wish=wish, by=user, organisation=org, amount=Decimal("30"), show_name=True
+    )
+    ChipIn.objects.filter(pk=other.pk).update(status=ChipIn.Status.PAID)
+    session, _ = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+    donation = Donation.objects.get(pledge=chipin.pledge)
+    assert donation.fund.code == "general" and donation.status == "refunded"
+    assert Refund.objects.get(donation=donation).status == "succeeded"
+    assert any(first[0].email in m.to for m in mailoutbox)
