@@ -6,7 +6,7 @@ once staff approve it; who the resident really is stays in accounts.ResidentPriv
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -95,6 +95,17 @@ class Wish(models.Model):
         verbose_name = _("micro-wish")
         verbose_name_plural = _("micro-wishes")
         indexes = [
+            # The board's order (open first, newest first): read 24 rows, not sort thousands.
+            models.Index(
+                Case(
+                    When(status="open", then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="wish_board_order",
+            ),
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["station", "status"]),
         ]
