@@ -205,6 +205,8 @@ def wish_deliver(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
 @require_POST
 def wish_fulfil(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = _private_wish(request, wish_id)
+    if not selectors.can_vet(user=request.user, wish=wish):
+        raise PermissionDenied
     form = FulfilForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -108,3 +108,16 @@ def test_the_database_itself_refuses_overfunding():
             claimed_by=member,
             deadline=first.created_at,
         )
+
+
+@pytest.mark.django_db
+def test_one_payment_in_progress_per_person_per_wish():
+    wish = wf.wish(kind="money", target_amount=Decimal("100"))
+    user, org = wf.member()
+    chipins.chipin_start(wish=wish, by=user, organisation=org, amount=Decimal("10"), show_name=True)
+    with pytest.raises(ValidationError):
+        chipins.chipin_start(
+            wish=wish, by=user, organisation=org, amount=Decimal("10"), show_name=True
+        )
+    wish.refresh_from_db()
+    assert wish.committed_amount == Decimal("10.00")

@@ -80,3 +80,16 @@ def test_notices_go_to_the_worker_when_the_resident_has_no_account(
         wish = wf.wish(worker=worker, approve=False)
         lifecycle.wish_request_changes(wish=wish, by=worker, message="请补充")
     assert any(worker.email in m.to and "请补充" in m.body for m in mailoutbox)
+
+
+def test_station_staff_are_told_when_a_wish_waits_for_review(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.accounts import factories as f
+
+    poster = f.worker()
+    colleague = f.worker(poster.station)
+    with django_capture_on_commit_callbacks(execute=True):
+        wf.wish(worker=poster, approve=False, title="需要审核的心愿")
+    assert any(colleague.email in m.to and "需要审核的心愿" in m.body for m in mailoutbox)
+    assert not any(poster.email in m.to for m in mailoutbox)

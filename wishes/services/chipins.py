@@ -62,6 +62,11 @@ def chipin_start(
             or locked.fund is None
         ):
             raise ValidationError(_("This wish is not open for gifts."))
+        if ChipIn.objects.filter(
+            wish=locked, status=ChipIn.Status.HELD, pledge__created_by=by
+        ).exists():
+            # One payment in progress per person: nobody can keep a wish's remainder on hold.
+            raise ValidationError(_("You already have a payment in progress for this wish."))
         amount = min(amount, locked.remaining)
         if amount <= 0 or not _reserve(locked.pk, amount):
             raise ValidationError(_("This wish needs nothing more just now."))

@@ -115,6 +115,7 @@ def wish_submit(
             photo=photo,
         )
         transition_record(obj=wish, from_state="", to_state=wish.status, by=by)
+        notify(wish=wish, event="submitted")
         return wish
 
 
@@ -133,13 +134,15 @@ def wish_resubmit(
     }
     if photo:
         fields["photo"] = photo
-    return _move(
+    result = _move(
         wish=wish,
         allowed_from={Wish.Status.CHANGES_REQUESTED},
         to=Wish.Status.SUBMITTED,
         by=by,
         **fields,
     )
+    notify(wish=result, event="submitted")
+    return result
 
 
 def _vetter(by: User, wish: Wish) -> None:

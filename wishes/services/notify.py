@@ -12,6 +12,7 @@ from accounts.models import User
 from wishes.models import Claim, Wish
 
 SUBJECTS = {
+    "submitted": gettext_noop("A wish is waiting for your review"),
     "approved": gettext_noop("Your wish is on the wish board"),
     "changes_requested": gettext_noop("Please change your wish"),
     "rejected": gettext_noop("Your wish was not accepted"),
@@ -43,7 +44,15 @@ def _resident_contacts(wish: Wish) -> list[User]:
     return list(contacts.values())
 
 
+def _station_staff(wish: Wish) -> list[User]:
+    return list(wish.station.workers.filter(is_active=True, groups__name="community_worker"))
+
+
 def _recipients(wish: Wish, event: str, claim: Claim | None) -> list[User]:
+    if event == "submitted":
+        return [
+            person for person in _station_staff(wish) if person.pk != wish.posted_by_id
+        ] or _station_staff(wish)
     if event in ("claim_lapsing", "claim_lapsed") and claim is not None:
         return [claim.claimed_by]
     if event == "overflow" and claim is None:
