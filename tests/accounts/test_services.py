@@ -120,3 +120,17 @@ def test_worker_of_another_station_cannot_link_or_record_hardship():
 def test_worker_role_needs_a_station():
     with pytest.raises(ValidationError):
         services.staff_role_grant(user=f.UserFactory(), role="community_worker")
+
+
+def test_an_accepted_invitation_cannot_be_used_again(django_capture_on_commit_callbacks):
+    org = f.organisation()
+    owner = org.memberships.get().user
+    invitation = services.organisation_invite(
+        organisation=org, invited_by=owner, email="once@example.org"
+    )
+    person = f.UserFactory(email="once@example.org")
+    services.invitation_accept(token=invitation.token, user=person)
+    Membership.objects.filter(organisation=org, user=person).delete()  # removed from the company
+    with pytest.raises(ValidationError):
+        services.invitation_accept(token=invitation.token, user=person)
+    assert not Membership.objects.filter(organisation=org, user=person).exists()

@@ -331,3 +331,30 @@ def test_settlement_legs_without_exchange_or_fee():
     }
     bare = stripe_income_legs(fund=fund, amount=Decimal("50"), currency="CNY", settlement=None)
     assert sum(leg.amount for leg in bare) == 0 and len(bare) == 2
+
+
+def test_refund_events_and_charges_without_a_refund_list_are_recorded(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    """Current API versions no longer list refunds on a charge; refund.* events carry them."""
+    donation, intent = paid_donation(
+        client, stripe_world, django_capture_on_commit_callbacks, amount="100"
+    )
+    refund = stripe_world.sdk.v1.refunds.create(
+        params={"payment_intent": intent["id"], "amount": 2000}
+    ).to_dict()
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("refund.created", refund))
+    donation.refresh_from_db()
+    assert donation.refunded_amount == Decimal("20.00")
+    second = stripe_world.sdk.v1.refunds.create(
+        params={"payment_intent": intent["id"], "amount": 3000}
+    ).to_dict()
+    charge = stripe_world.charge_of(intent)
+    charge.pop("refunds", None)  # the current shape
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("charge.refunded", charge))
+        h.deliver(client, h.event("refund.updated", second))
+    donation.refresh_from_db()
+    assert donation.refunded_amount == Decimal("50.00")
+    assert Refund.objects.filter(donation=donation).count() == 2

@@ -1,6 +1,7 @@
 """The board and the private pages: who sees what, bad input, photos."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,3 +213,27 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(client, name, payload):
     assert response.status_code == 200
     assert not Wish.objects.filter(title="带照片").exists()
     assert response.context["form"].non_field_errors()
+
+
+def test_bad_numbers_in_posts_are_refused_without_an_error_page(client, settings):
+    settings.STRIPE_SECRET_KEY = "sk_test_configured"
+    wish = wf.wish(kind="money", target_amount=Decimal("50"))
+    user, org = wf.member()
+    client.force_login(user)
+    response = client.post(
+        reverse("wishes:give", args=[wish.pk]),
+        {"give_as": f"org:{org.pk}", "amount": "10", "confirm": "NaN"},
+    )
+    assert response.status_code in (302, 200)
+    wish.refresh_from_db()
+    assert wish.committed_amount == 0
+    admin = f.fund_administrator()
+    client.force_login(admin)
+    assert client.post(reverse("wishes:disbursements"), {"disbursement": "x"}).status_code == 404
+
+
+def test_offline_income_cannot_go_straight_into_a_wish():
+    from donations.forms import OfflineIncomeForm
+
+    wish = wf.wish(kind="money")
+    assert wish.fund not in OfflineIncomeForm().fields["fund"].queryset
