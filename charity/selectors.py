@@ -38,7 +38,9 @@ def news_articles(*, index_page: "NewsIndexPage") -> "QuerySet[NewsArticlePage]"
 FUND_KINDS_CASH = ("fund", "stripe_fees", "expenses", "refunds")
 
 
-def fund_balances(*, currency: str | None = None) -> list[dict[str, Any]]:
+def fund_balances(
+    *, currency: str | None = None, fund_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     """Each fund's money (credits less fees, disbursements and refunds) and goods received.
 
     Computed from ledger legs: a fund's balance is minus the sum of the legs on its accounts.
@@ -49,7 +51,8 @@ def fund_balances(*, currency: str | None = None) -> list[dict[str, Any]]:
     from charity.models import Fund
 
     currency = currency or settings.WISHPOOL_CURRENCY
-    funds = Fund.objects.annotate(
+    funds = Fund.objects.all() if fund_ids is None else Fund.objects.filter(pk__in=fund_ids)
+    funds = funds.annotate(
         cash=Sum(
             "accounts__legs__amount",
             filter=Q(accounts__kind__in=FUND_KINDS_CASH, accounts__legs__currency=currency),
@@ -117,7 +120,9 @@ def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict
     ]
 
 
-def fund_raised(*, currency: str | None = None) -> dict[int, Decimal]:
+def fund_raised(
+    *, currency: str | None = None, fund_ids: list[int] | None = None
+) -> dict[int, Decimal]:
     """What each fund has received (credits to its pool), for the thermometers."""
     from django.conf import settings
     from django.db.models import Sum
@@ -125,9 +130,13 @@ def fund_raised(*, currency: str | None = None) -> dict[int, Decimal]:
     from charity.models import LedgerLeg
 
     currency = currency or settings.WISHPOOL_CURRENCY
+    legs = LedgerLeg.objects.filter(currency=currency, account__kind="fund", amount__lt=0)
+    if fund_ids is not None:
+        legs = legs.filter(account__fund_id__in=fund_ids)
     rows = (
-        LedgerLeg.objects.filter(currency=currency, account__kind="fund", amount__lt=0)
-        .exclude(entry__kind="transfer", account__fund__kind__in=["general", "lending", "purpose"])
+        legs.exclude(
+            entry__kind="transfer", account__fund__kind__in=["general", "lending", "purpose"]
+        )
         .values("account__fund_id")
         .annotate(total=Sum("amount"))
     )

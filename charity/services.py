@@ -139,12 +139,9 @@ def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-
             raise PermissionDenied(
                 _("A disbursement must be approved by someone other than its requester.")
             )
-        Fund.objects.select_for_update().get(
-            pk=item.from_fund_id
-        )  # one approval at a time per fund
-        balance = {row["fund"].pk: row["balance"] for row in selectors.fund_balances()}.get(
-            item.from_fund_id, 0
-        )
+        # One approval at a time per fund, so two cannot both spend the same balance.
+        Fund.objects.select_for_update().get(pk=item.from_fund_id)
+        balance = selectors.fund_balances(fund_ids=[item.from_fund_id])[0]["balance"]
         if balance < item.amount:
             raise ValidationError(_("The fund does not hold enough money."))
         if item.to_fund.kind == Fund.Kind.WISH:

@@ -68,16 +68,19 @@ class PledgeForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, user: User, organisations: list[Organisation], **kwargs: Any
+        self,
+        *args: Any,
+        choices: list[tuple[str, str]],
+        organisations: dict[str, Organisation],
+        **kwargs: Any,
     ) -> None:
+        """choices and organisations come from donations.selectors.giving_identities."""
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = Fund.objects.filter(is_published=True)  # type: ignore[attr-defined]
         self.fields["fund"].initial = Fund.objects.filter(code="general").first()
-        choices = [("me", _("Myself (%(name)s)") % {"name": user.get_full_name()})]
-        choices += [(f"org:{org.pk}", org.display_name) for org in organisations]
         self.fields["give_as"].choices = choices  # type: ignore[attr-defined]
         self.fields["give_as"].initial = choices[-1][0]
-        self.organisations = {f"org:{org.pk}": org for org in organisations}
+        self.organisations = organisations
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

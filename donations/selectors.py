@@ -54,6 +54,27 @@ def can_pledge(*, user: User, organisation: Organisation | None = None) -> bool:
     return Donor.objects.filter(user=user, approved_at__isnull=False).exists()
 
 
+def giving_identities(*, user: User) -> tuple[list[tuple[str, str]], dict[str, Organisation]]:
+    """Whom a person may give or claim as: themself, and each of their companies, as far as
+    the members-only rule allows. Returns form choices and the companies by choice value."""
+    from django.utils.translation import gettext as _
+
+    if not user.is_authenticated:
+        return [], {}
+    orgs = {
+        f"org:{org.pk}": org
+        for org in organisations_for_user(user=user)
+        if can_pledge(user=user, organisation=org)
+    }
+    choices = (
+        [("me", _("Myself (%(name)s)") % {"name": user.get_full_name()})]
+        if can_pledge(user=user)
+        else []
+    )
+    choices += [(value, org.display_name) for value, org in orgs.items()]
+    return choices, orgs
+
+
 def giving_for_user(*, user: User) -> list[dict[str, Any]]:
     """Per donor (the person, each company): donations with receipts and yearly totals."""
     result = []

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import organisations_for_user
 from core.http import AuthedHttpRequest
 from donations import selectors, stripe_gateway
 from donations.forms import PledgeForm
@@ -25,13 +24,14 @@ from donations.services import pledges, receipts, stripe_events
 logger = logging.getLogger(__name__)
 
 
-def _pay_urls(request: HttpRequest, pledge: Pledge) -> tuple[str, str]:
+def pay_urls(request: HttpRequest, pledge: Pledge) -> tuple[str, str]:
+    """Where Stripe Checkout sends the donor back: the pledge's own page, with the result."""
     url = request.build_absolute_uri(reverse("donations:pledge", args=[pledge.pk]))
     return f"{url}?result=success", f"{url}?result=cancelled"
 
 
 def _start_checkout(request: HttpRequest, pledge: Pledge) -> HttpResponse:
-    success, cancel = _pay_urls(request, pledge)
+    success, cancel = pay_urls(request, pledge)
     try:
         checkout = pledges.checkout_start(pledge=pledge, success_url=success, cancel_url=cancel)
     except stripe_gateway.PaymentsNotConfigured:
@@ -55,17 +55,12 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "donations/pledge.html", {**context, "anonymous": True})
     user = request.user
-    organisations = [
-        org
-        for org in organisations_for_user(user=user)
-        if selectors.can_pledge(user=user, organisation=org)
-    ]
-    may_give_self = selectors.can_pledge(user=user)
-    if not organisations and not may_give_self:
+    choices, organisations = selectors.giving_identities(user=user)
+    if not choices:
         return render(request, "donations/pledge.html", {**context, "not_member": True})
     form = PledgeForm(
         request.POST or None,
-        user=user,
+        choices=choices,
         organisations=organisations,
         initial=None if stripe_gateway.is_configured() else {"kind": Pledge.Kind.GOODS},
     )
@@ -75,8 +70,6 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, _("Online payment is not configured on this site. Goods pledges still work.")
             )
-        elif data["organisation"] is None and not may_give_self:
-            form.add_error("give_as", _("Only approved members can pledge."))
         else:
             try:
                 pledge = pledges.pledge_create(

@@ -38,8 +38,10 @@ class BoardCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if cacheable(request) and request.path.startswith(board_prefixes() or ("/\0",)):
-            html = cache.get(key(request))
-            if html is not None:
-                return HttpResponse(html)
+        if cacheable(request):
+            prefixes = board_prefixes()
+            if prefixes and request.path.startswith(prefixes):
+                html = cache.get(key(request))
+                if html is not None:
+                    return HttpResponse(html)
         return self.get_response(request)

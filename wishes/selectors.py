@@ -33,13 +33,10 @@ def board_wishes(
         wishes = wishes.filter(
             Q(title__icontains=q) | Q(story__icontains=q) | Q(coarse_area__icontains=q)
         )
-    from django.db.models import Case, IntegerField, Value, When
+    from wishes.models.wish import OPEN_FIRST
 
-    order = Case(
-        When(status=Wish.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
     return (
-        wishes.annotate(open_first=order)
+        wishes.annotate(open_first=OPEN_FIRST)
         .order_by("open_first", "-published_at", "-pk")
         .only(
             "pk",
@@ -82,7 +79,7 @@ def wish_raised(wish: Wish) -> Decimal:
         return Decimal(0)
     from charity.selectors import fund_raised
 
-    return fund_raised().get(wish.fund_id, Decimal(0))
+    return fund_raised(fund_ids=[wish.fund_id]).get(wish.fund_id, Decimal(0))
 
 
 def wish_givers(wish: Wish) -> list[dict[str, Any]]:
@@ -111,26 +108,10 @@ def wish_givers(wish: Wish) -> list[dict[str, Any]]:
     return people
 
 
-def give_choices(*, user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
-    """Whom a person may give or claim as: themself, and each approved company of theirs."""
-    from donations.selectors import can_pledge
-
-    if not user.is_authenticated:
-        return [], {}
-    orgs = [
-        o
-        for o in account_selectors.organisations_for_user(user=user)
-        if can_pledge(user=user, organisation=o)
-    ]
-    choices = []
-    if can_pledge(user=user):
-        choices.append(("me", _("Myself (%(name)s)") % {"name": user.get_full_name()}))
-    choices += [(f"org:{o.pk}", o.display_name) for o in orgs]
-    return choices, {f"org:{o.pk}": o for o in orgs}
-
-
 def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
-    choices, _orgs = give_choices(user=user)
+    from donations.selectors import giving_identities
+
+    choices, _orgs = giving_identities(user=user)
     return {
         "raised": wish_raised(wish),
         "givers": wish_givers(wish),

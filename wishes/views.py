@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,8 +15,10 @@ from charity.services import disbursement_approve
 from core.http import AuthedHttpRequest
 from core.images import photo_store, private_path
 from core.models import Transition
+from donations import selectors as donation_selectors
 from donations import stripe_gateway
 from donations.services import pledges
+from donations.views import pay_urls
 from wishes import selectors
 from wishes.forms import FulfilForm, GiveForm, ResubmitForm, VetForm, WishForm, WorkerWishForm
 from wishes.models import Claim, Wish
@@ -230,15 +231,11 @@ def wish_fulfil(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     return redirect("wishes:private", wish_id=wish.pk)
 
 
-def _give_choices(user):  # type: ignore[no-untyped-def]
-    return selectors.give_choices(user=user)
-
-
 @login_required
 @require_POST
 def wish_claim(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = get_object_or_404(Wish, pk=wish_id, status__in=Wish.PUBLIC_STATUSES)
-    choices, orgs = _give_choices(request.user)
+    choices, orgs = donation_selectors.giving_identities(user=request.user)
     form = GiveForm(request.POST, choices=choices)
     if not choices or not form.is_valid():
         messages.error(request, _("Only approved members can claim wishes."))
@@ -264,7 +261,7 @@ def wish_claim(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
 def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     """Chip in: first show the amount that will really be taken (cut to what is left), then pay."""
     wish = get_object_or_404(Wish, pk=wish_id, status=Wish.Status.OPEN, kind=Wish.Kind.MONEY)
-    choices, orgs = _give_choices(request.user)
+    choices, orgs = donation_selectors.giving_identities(user=request.user)
     if not choices:
         messages.error(request, _("Only approved members can give."))
         return redirect(wish_public_url(wish))
@@ -303,11 +300,11 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             amount=min(confirmed, quote),
             show_name=form.cleaned_data["show_name"],
         )
-        url = request.build_absolute_uri(reverse("donations:pledge", args=[chipin.pledge_id]))
+        success, cancel = pay_urls(request, chipin.pledge)
         checkout = pledges.checkout_start(
             pledge=chipin.pledge,
-            success_url=f"{url}?result=success",
-            cancel_url=f"{url}?result=cancelled",
+            success_url=success,
+            cancel_url=cancel,
         )
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
