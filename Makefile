@@ -34,10 +34,11 @@ seed: install ## Load the demo data (safe to run twice)
 test: install messages ## Run the test suite (PostgreSQL and Redis when they answer)
 	@bash site/deploy/test-run.sh $(ARGS)
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the layer contracts (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: install ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -101,3 +101,41 @@ class HardshipForm(forms.Form):
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
+
+
+class StationForm(forms.Form):
+    """A station's public details (staff screen); the service creates its warehouse."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200)
+    district = forms.CharField(label=_("District"), max_length=60)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, edit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not edit:
+            del self.fields["is_active"]
+
+    @staticmethod
+    def initial_for(station: Any) -> dict[str, Any]:
+        return {
+            name: getattr(station, name)
+            for name in ("name", "address", "district", "phone", "latitude", "longitude")
+        } | {"is_active": station.is_active}

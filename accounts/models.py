@@ -283,3 +283,40 @@ class HardshipStatus(models.Model):
 
     def __str__(self) -> str:
         return self.get_category_display()
+
+
+class Warehouse(models.Model):
+    """Where goods and equipment are kept: one main warehouse (总仓), branches (分仓) at stations.
+
+    The database allows at most one main warehouse; the first migration creates it,
+    and warehouse services never remove it, so there is exactly one.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    station = models.OneToOneField(
+        "accounts.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="warehouse",
+    )
+    is_main = models.BooleanField(_("main warehouse"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["-is_main", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_main"], condition=Q(is_main=True), name="warehouse_single_main"
+            ),
+            models.CheckConstraint(
+                name="warehouse_branch_has_station",
+                condition=Q(is_main=True) | Q(station__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Main warehouse")) if self.is_main else self.name

@@ -1,6 +1,7 @@
 """Every write about people, organisations, stations and residents."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +22,9 @@ from accounts.models import (
     ResidentPrivate,
     Station,
     User,
+    Warehouse,
 )
-from lending.models import Warehouse
+from core.transitions import transition_record
 
 
 def station_create(
@@ -30,22 +32,69 @@ def station_create(
     name: str,
     address: str,
     district: str,
-    latitude: float | None = None,
-    longitude: float | None = None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
     phone: str = "",
+    by: User | None = None,
 ) -> Station:
-    """A station and its branch warehouse, created together."""
+    """A station and its branch warehouse, created together: every station can lend and
+    receive goods from its first day."""
+    if by is not None and not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    name = name.strip()
     with transaction.atomic():
+        if (
+            Station.objects.filter(name=name).exists()
+            or Warehouse.objects.filter(name=name).exists()
+        ):
+            raise ValidationError(_("A station or warehouse with this name already exists."))
         station = Station.objects.create(
             name=name,
-            address=address,
-            district=district,
+            address=address.strip(),
+            district=district.strip(),
             latitude=latitude,
             longitude=longitude,
-            phone=phone,
+            phone=phone.strip(),
         )
-        Warehouse.objects.create(name=name, station=station, address=address)
+        Warehouse.objects.create(name=name, station=station, address=station.address)
+        transition_record(obj=station, from_state="", to_state="active", by=by)
         return station
+
+
+def station_update(
+    *,
+    station: Station,
+    by: User,
+    name: str,
+    address: str,
+    district: str,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    phone: str = "",
+    is_active: bool = True,
+) -> Station:
+    """Change a station's public details; its warehouse keeps the same name and address."""
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    name = name.strip()
+    with transaction.atomic():
+        locked = Station.objects.select_for_update().get(pk=station.pk)
+        if Station.objects.filter(name=name).exclude(pk=locked.pk).exists():
+            raise ValidationError(_("A station or warehouse with this name already exists."))
+        was_active = locked.is_active
+        locked.name, locked.address, locked.district = name, address.strip(), district.strip()
+        locked.latitude, locked.longitude, locked.phone = latitude, longitude, phone.strip()
+        locked.is_active = is_active
+        locked.save()
+        Warehouse.objects.filter(station=locked).update(name=name, address=locked.address)
+        if was_active != is_active:
+            transition_record(
+                obj=locked,
+                from_state="active" if was_active else "inactive",
+                to_state="active" if is_active else "inactive",
+                by=by,
+            )
+        return locked
 
 
 def organisation_create(
@@ -119,25 +168,8 @@ def organisation_approve(*, organisation: Organisation, by: User) -> Organisatio
         if locked.approved_at is None:
             locked.approved_at = timezone.now()
             locked.save(update_fields=["approved_at"])
-            from core.services import transition_record
-
             transition_record(obj=locked, from_state="pending", to_state="approved", by=by)
         return locked
-
-
-def donor_registration_approve(*, user: User, by: User) -> None:
-    """A fund administrator approves a person as a registered donor."""
-    from core.services import transition_record
-    from donations.models import Donor
-
-    if not selectors.is_fund_administrator(by):
-        raise PermissionDenied
-    with transaction.atomic():
-        donor, _created = Donor.objects.select_for_update().get_or_create(user=user)
-        if donor.approved_at is None:
-            donor.approved_at = timezone.now()
-            donor.save(update_fields=["approved_at"])
-            transition_record(obj=donor, from_state="pending", to_state="approved", by=by)
 
 
 def invitation_accept(*, token: str, user: User) -> Membership:

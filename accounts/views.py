@@ -16,8 +16,8 @@ from accounts.forms import (
     ResidentLinkForm,
     apply_service_errors,
 )
+from accounts.http import AuthedHttpRequest
 from accounts.models import Resident
-from core.http import AuthedHttpRequest
 
 
 def admin_login_redirect(request: HttpRequest) -> HttpResponse:

@@ -1,43 +1,26 @@
+"""The "Community" menu in the Wagtail admin: stations and member companies (fund
+administrators), through views that call accounts.services; never a generic model form."""
+
+from typing import Any
+
 from django.http import HttpRequest
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from accounts import admin_views, selectors
-from accounts.models import Organisation, Station
 
-
-class OrganisationViewSet(SnippetViewSet):
-    model = Organisation
-    icon = "group"
-    menu_label = _("Member companies")
-    list_display = ["display_name", "legal_name", "contact_name", "approved_at"]
-    search_fields = ["display_name", "legal_name"]
-
-
-class StationViewSet(SnippetViewSet):
-    model = Station
-    icon = "site"
-    menu_label = _("Stations")
-    list_display = ["name", "district", "address", "is_active"]
-
-
-class CommunityViewSetGroup(SnippetViewSetGroup):
-    items = (OrganisationViewSet, StationViewSet)
-    menu_icon = "group"
-    menu_label = _("Community")
-    menu_name = "community"
-
-
-register_snippet(CommunityViewSetGroup)
+urlpatterns = [
+    path("stations/", admin_views.stations, name="stations"),
+    path("stations/<int:station_id>/", admin_views.station_edit, name="station_edit"),
+    path("companies/", admin_views.organisations, name="organisations"),
+]
 
 
 @hooks.register("register_admin_urls")
-def approvals_urls() -> list:  # type: ignore[type-arg]
-    return [path("approvals/", admin_views.approvals, name="wishpool_approvals")]
+def community_urls() -> list[Any]:
+    return [path("community/", include((urlpatterns, "community"), namespace="community"))]
 
 
 class FundAdministratorMenuItem(MenuItem):
@@ -46,7 +29,18 @@ class FundAdministratorMenuItem(MenuItem):
 
 
 @hooks.register("register_admin_menu_item")
-def approvals_menu_item() -> MenuItem:
-    return FundAdministratorMenuItem(
-        _("Approvals"), reverse("wishpool_approvals"), icon_name="tick", order=300
+def community_menu_item() -> SubmenuMenuItem:
+    menu = Menu(
+        items=[
+            FundAdministratorMenuItem(
+                _("Stations"), reverse("community:stations"), name="stations", icon_name="site"
+            ),
+            FundAdministratorMenuItem(
+                _("Member companies"),
+                reverse("community:organisations"),
+                name="companies",
+                icon_name="group",
+            ),
+        ]
     )
+    return SubmenuMenuItem(_("Community"), menu, name="community", icon_name="group", order=240)

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from bench import common as c
+from charity.selectors import fund_general
 from tests.donations import stripe_harness as h
 
 DB_NAME = "wishpool_bench_webhook"
@@ -77,13 +78,12 @@ def latency(results: list[tuple[int, float, dict[str, Any]]]) -> str:
 def paid_pledges(base: str) -> list[bytes]:
     """EVENTS pledges of a member company, each paid by a PaymentIntent in localstripe;
     returns the signed-to-be bodies of their payment_intent.succeeded events."""
-    from charity.models import Fund
     from donations.services import pledges
     from tests.accounts import factories as f
 
     org = f.organisation()
     rep = org.memberships.get().user
-    fund = Fund.objects.get(code="general")
+    fund = fund_general()
     world = h.Stripe(base, h.CheckoutBoundary())
     bodies = []
     for i in range(EVENTS):

@@ -1,41 +1,21 @@
+"""Reads of the pool's books: balances, flows and what each fund raised, all from ledger legs."""
+
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Organisation, Resident, Station
-
 if TYPE_CHECKING:
-    from wagtail.models import Locale
-
-    from charity.models import NewsArticlePage, NewsIndexPage
-
-
-def home_figures() -> dict[str, Any]:
-    """The home page's figures, counted from records (never typed by an editor)."""
-    return {
-        "stations": Station.objects.filter(is_active=True).count(),
-        "member_companies": Organisation.objects.count(),
-        "residents": Resident.objects.count(),
-        "pool_balance": pool_balance(),
-    }
-
-
-def latest_news(*, locale: "Locale", limit: int) -> "QuerySet[NewsArticlePage]":
-    from charity.models import NewsArticlePage
-
-    return NewsArticlePage.objects.live().public().filter(locale=locale).order_by("-date")[:limit]
-
-
-def news_articles(*, index_page: "NewsIndexPage") -> "QuerySet[NewsArticlePage]":
-    from charity.models import NewsArticlePage
-
-    return NewsArticlePage.objects.live().public().child_of(index_page).order_by("-date")
-
-
-# --- the ledger -------------------------------------------------------------------------
+    from charity.models import Fund
 
 FUND_KINDS_CASH = ("fund", "stripe_fees", "expenses", "refunds")
+
+
+def fund_general() -> "Fund":
+    """The general pool (created by charity/migrations/0004_funds.py, never removed)."""
+    from charity.models import Fund
+
+    return Fund.objects.get(code="general")
 
 
 def fund_balances(
@@ -134,6 +114,8 @@ def fund_raised(
     if fund_ids is not None:
         legs = legs.filter(account__fund_id__in=fund_ids)
     rows = (
+        # Money moved in from the pool counts as raised only for an earmarked fund (a wish
+        # funded from the pool); for the pool's own funds it is neither in nor out.
         legs.exclude(
             entry__kind="transfer", account__fund__kind__in=["general", "lending", "purpose"]
         )
@@ -141,41 +123,3 @@ def fund_raised(
         .annotate(total=Sum("amount"))
     )
     return {row["account__fund_id"]: -row["total"] for row in rows}
-
-
-def transparency() -> dict[str, Any]:
-    from donations.models import Donation
-    from donations.selectors import public_name
-
-    balances = fund_balances()
-    raised = fund_raised()
-    thermometers = []
-    for row in balances:
-        fund = row["fund"]
-        if fund.is_published and fund.target_amount:
-            got = raised.get(fund.pk, Decimal(0))
-            percent = min(100, int(got * 100 / fund.target_amount))
-            thermometers.append(
-                {"fund": fund, "raised": got, "target": fund.target_amount, "percent": percent}
-            )
-    recent = Donation.objects.select_related("donor__organisation", "donor__user", "fund").order_by(
-        "-received_at"
-    )[:20]
-    return {
-        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
-        "in_kind_total": sum((r["in_kind"] for r in balances), start=Decimal(0)),
-        "balances": [r for r in balances if r["fund"].is_published],
-        "flows": monthly_flows(),
-        "recent": [
-            {
-                "name": public_name(d),
-                "amount": d.amount,
-                "fund": d.fund,
-                "date": d.received_at,
-                "goods": d.method == "goods",
-            }
-            for d in recent
-        ],
-        "donor_wall": Organisation.objects.filter(show_on_donor_wall=True).order_by("display_name"),
-        "thermometers": thermometers,
-    }

@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import User
-from charity.models import Account, Fund, LedgerEntry, LedgerLeg
+from accounts.models import User, Warehouse
+from accounts.selectors import is_fund_administrator
+from charity import selectors
+from charity.models import Account, Disbursement, Fund, LedgerEntry, LedgerLeg, StockLot
+from charity.purposes import Purpose, fund_purpose
 from core.money import quantize
+from core.transitions import IllegalMove, transition, transition_record
 
 
 class LedgerError(ValueError):
@@ -35,10 +42,6 @@ def account_get(*, kind: str, currency: str | None = None, fund: Fund | None = N
         code=code, defaults={"kind": kind, "fund": fund, "currency": currency}
     )
     return account
-
-
-def fund_general() -> Fund:
-    return Fund.objects.get(code="general")
 
 
 def _check(legs: Sequence[Leg]) -> None:
@@ -94,47 +97,63 @@ def entry_post(
         return entry
 
 
-def disbursement_request(*, from_fund: Fund, to_fund: Fund, amount: Decimal, reason: str, by: User):  # type: ignore[no-untyped-def]
+def fund_earmark(
+    *, purpose: Purpose, code: str, name: str, name_en: str, target_amount: Decimal | None
+) -> Fund:
+    """The fund earmarked for one need (not listed on the pledge page); one per purpose."""
+    with transaction.atomic():
+        fund, _created = Fund.objects.get_or_create(
+            kind=Fund.Kind.EARMARKED,
+            purpose_key=purpose.key,
+            purpose_id=purpose.id,
+            defaults={
+                "code": code,
+                "name": name,
+                "name_en": name_en,
+                "target_amount": target_amount,
+                "is_published": False,
+            },
+        )
+        return fund
+
+
+def disbursement_request(
+    *, from_fund: Fund, to_fund: Fund, amount: Decimal, reason: str, by: User
+) -> Disbursement:
     """Ask to move money out of a fund; someone other than the requester must approve."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from accounts.selectors import is_fund_administrator
-    from charity.models import Disbursement
-
     if not is_fund_administrator(by):
         raise PermissionDenied
     amount = quantize(amount)
     if amount <= 0:
-        raise ValidationError("The amount must be more than zero.")
-    return Disbursement.objects.create(
-        from_fund=from_fund,
-        to_fund=to_fund,
-        amount=amount,
-        reason=reason.strip()[:255],
-        requested_by=by,
-    )
+        raise ValidationError(_("The amount must be more than zero."))
+    with transaction.atomic():
+        item = Disbursement.objects.create(
+            from_fund=from_fund,
+            to_fund=to_fund,
+            amount=amount,
+            reason=reason.strip()[:255],
+            requested_by=by,
+        )
+        transition_record(obj=item, from_state="", to_state=item.status, by=by)
+        return item
 
 
-def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-untyped-def]
+def disbursement_approve(*, disbursement_id: int, by: User) -> Disbursement:
     """Four eyes: the approver is a fund administrator other than the requester. On approval
-    the ledger moves the money; a wish it funds is reserved in the same transaction."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from accounts.selectors import is_fund_administrator
-    from charity import selectors
-    from charity.models import Disbursement
-    from core.services import transition_record
-
+    the ledger moves the money; the purpose of an earmarked fund it pays into is reserved in
+    the same transaction, so the need cannot be paid for twice."""
     if not is_fund_administrator(by):
         raise PermissionDenied
     with transaction.atomic():
-        item = Disbursement.objects.select_for_update().get(pk=disbursement_id)
+        item = (
+            Disbursement.objects.select_for_update()
+            .select_related("from_fund", "to_fund")
+            .get(pk=disbursement_id)
+        )
         if item.status == Disbursement.Status.APPROVED:
             return item
         if item.status != Disbursement.Status.REQUESTED:
-            raise ValidationError(_("This disbursement was already decided."))
+            raise IllegalMove(_("This disbursement was already decided."))
         if item.requested_by_id == by.pk:
             raise PermissionDenied(
                 _("A disbursement must be approved by someone other than its requester.")
@@ -144,11 +163,11 @@ def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-
         balance = selectors.fund_balances(fund_ids=[item.from_fund_id])[0]["balance"]
         if balance < item.amount:
             raise ValidationError(_("The fund does not hold enough money."))
-        if item.to_fund.kind == Fund.Kind.WISH:
-            from wishes.services.chipins import wish_disbursement_reserve
-
-            wish_disbursement_reserve(to_fund=item.to_fund, amount=item.amount)
-        item.entry = entry_post(
+        purpose = fund_purpose(item.to_fund)
+        if purpose is not None:
+            handler, purpose_id = purpose
+            handler.reserve(purpose_id=purpose_id, amount=item.amount)
+        entry = entry_post(
             kind=LedgerEntry.Kind.TRANSFER,
             memo=f"{item.from_fund.name} → {item.to_fund.name}: {item.reason}",
             legs=[
@@ -158,18 +177,59 @@ def disbursement_approve(*, disbursement_id: int, by: User):  # type: ignore[no-
             reference=f"disbursement:{item.pk}",
             created_by=by,
         )
-        item.status, item.decided_by, item.decided_at = (
-            Disbursement.Status.APPROVED,
-            by,
-            timezone.now(),
-        )
-        item.save(update_fields=["entry", "status", "decided_by", "decided_at"])
-        transition_record(obj=item, from_state="requested", to_state="approved", by=by)
-        if item.to_fund.kind == Fund.Kind.WISH:
-            from wishes.services.chipins import wish_mark_funded_if_complete
-
-            wish_mark_funded_if_complete(wish_id=item.to_fund.wish.pk)
+        item = transition(
+            item,
+            to=Disbursement.Status.APPROVED,
+            allowed_from={Disbursement.Status.REQUESTED},
+            by=by,
+            entry=entry,
+            decided_by=by,
+            decided_at=timezone.now(),
+        ).obj
+        if purpose is not None:
+            handler.funded(purpose_id=purpose_id)
         return item
+
+
+def disbursement_reject(*, disbursement_id: int, by: User, reason: str) -> Disbursement:
+    """A fund administrator turns a request down (their own included: withdrawing it needs no
+    second pair of eyes), so a stuck request never blocks what it was for."""
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    item = Disbursement.objects.get(pk=disbursement_id)
+    return transition(
+        item,
+        to=Disbursement.Status.REJECTED,
+        allowed_from={Disbursement.Status.REQUESTED},
+        by=by,
+        reason=reason.strip(),
+        decided_by=by if item.requested_by_id != by.pk else None,
+        decided_at=timezone.now(),
+        decision_reason=reason.strip()[:255],
+    ).obj
+
+
+def stock_lot_receive(
+    *,
+    warehouse: Warehouse,
+    description: str,
+    quantity: int,
+    unit_value: Decimal,
+    entry: LedgerEntry | None,
+) -> StockLot:
+    """Goods the pool now holds at a warehouse, tied to the entry that booked them."""
+    if quantity < 1 or unit_value <= 0:
+        raise ValidationError(_("Quantity and value must be more than zero."))
+    return StockLot.objects.create(
+        warehouse=warehouse,
+        description=description.strip()[:200],
+        quantity_received=quantity,
+        quantity_on_hand=quantity,
+        unit_value=quantize(unit_value),
+        entry=entry,
+    )
 
 
 def entry_reverse(

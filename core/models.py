@@ -44,9 +44,9 @@ class Transition(models.Model):
     object_id = models.CharField(max_length=40)
     from_state = models.CharField(max_length=30, blank=True)
     to_state = models.CharField(max_length=30)
-    by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # The user's id, not a foreign key: core sits below accounts and imports no app.
+    # Users are never deleted (every reference to them is PROTECT), so the id stays meaningful.
+    by_id = models.PositiveBigIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 

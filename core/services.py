@@ -45,19 +45,3 @@ def task_quarantine(
         )
         TaskDelivery.objects.filter(key__startswith=f"{task_id}:").delete()
         return record
-
-
-def transition_record(
-    *, obj: Any, from_state: str, to_state: str, by: Any = None, reason: str = ""
-) -> None:
-    """Append to the history of state changes; called inside the transition's transaction."""
-    from core.models import Transition
-
-    Transition.objects.create(
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        from_state=from_state,
-        to_state=to_state,
-        by=by if getattr(by, "pk", None) else None,
-        reason=reason[:255],
-    )

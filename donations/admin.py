@@ -1,40 +1,10 @@
-"""Django admin: donations and the ledger are read-only here (every change goes through the
-services and the fund administrators' screens in /cms/fund/); funds are editable data.
-
-The ledger's registrations live here too (charity has no admin module of its own yet).
-"""
-
-from typing import Any
+"""Django admin: donations are read-only here; every change goes through the services and
+the fund administrators' screens in /cms/fund/."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from charity.models import Account, Fund, LedgerEntry, LedgerLeg
+from core.admin import ReadOnlyModelAdmin
 from donations.models import Donation, GoodsIntake, Pledge, Receipt, Refund, StripeEvent
-
-
-class ReadOnlyAdminMixin:
-    """Look, never touch: no add, change or delete, whoever asks (superusers too)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    max_num = 0
-    can_delete = False
-
 
 # --- donations ------------------------------------------------------------------------------
 
@@ -155,54 +125,3 @@ class GoodsIntakeAdmin(ReadOnlyModelAdmin):
     list_filter = ["condition", "warehouse"]
     search_fields = ["description"]
     list_select_related = ["pledge", "warehouse", "donation", "received_by"]
-
-
-# --- the ledger (charity) -------------------------------------------------------------------
-
-
-@admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
-    """Names, description, target and the published flag are editable; the code names the
-    fund's ledger accounts, so it is fixed once the fund exists, and a fund is never deleted."""
-
-    list_display = [
-        "code",
-        "name",
-        "name_en",
-        "kind",
-        "target_amount",
-        "is_published",
-        "sort_order",
-    ]
-    list_editable = ["is_published", "sort_order"]
-    list_filter = ["kind", "is_published"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["code", "kind"] if obj is not None else []
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Account)
-class AccountAdmin(ReadOnlyModelAdmin):
-    list_display = ["code", "kind", "fund", "currency"]
-    list_filter = ["kind", "currency", "fund"]
-    search_fields = ["code"]
-    list_select_related = ["fund"]
-
-
-class LedgerLegInline(ReadOnlyTabularInline):
-    model = LedgerLeg
-    fields = ["account", "amount", "currency"]
-    readonly_fields = ["account", "amount", "currency"]
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyModelAdmin):
-    list_display = ["pk", "posted_at", "kind", "memo", "reference", "created_by", "reverses"]
-    list_filter = ["kind"]
-    search_fields = ["memo", "reference"]
-    list_select_related = ["created_by", "reverses"]
-    date_hierarchy = "posted_at"
-    inlines = [LedgerLegInline]

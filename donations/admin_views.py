@@ -14,23 +14,24 @@ import stripe
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthedHttpRequest
+from accounts.models import Organisation, User
 from accounts.selectors import is_fund_administrator
+from accounts.services import organisation_approve
 from charity.models import Account, LedgerEntry
 from charity.selectors import account_balances, fund_balances
-from core.http import AuthedHttpRequest
 from donations import stripe_gateway
 from donations.forms import GoodsIntakeForm, OfflineIncomeForm, RefundForm
 from donations.models import Donation, Pledge, Refund
 from donations.reconcile import stripe_reconciliation
+from donations.services.donors import donor_registration_approve
 from donations.services.offline import goods_intake_record, offline_income_record
-from donations.services.pledges import donor_for_organisation, donor_for_user
 from donations.services.refunds import refund_request
 
 logger = logging.getLogger(__name__)
@@ -147,23 +148,17 @@ def offline_income(request: AuthedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         received_at = timezone.make_aware(datetime.combine(data["received_on"], time(12)))
         try:
-            # One transaction: a refused gift leaves no new donor row behind either.
-            with transaction.atomic():
-                donor = (
-                    donor_for_user(user=data["user"])
-                    if data.get("user") is not None
-                    else donor_for_organisation(organisation=data["organisation"])
-                )
-                donation = offline_income_record(
-                    donor=donor,
-                    fund=data["fund"],
-                    amount=data["amount"],
-                    method=data["method"],
-                    reference=data["reference"],
-                    received_at=received_at,
-                    show_name=data["show_name"],
-                    by=request.user,
-                )
+            donation = offline_income_record(
+                person=data.get("user"),
+                organisation=data.get("organisation"),
+                fund=data["fund"],
+                amount=data["amount"],
+                method=data["method"],
+                reference=data["reference"],
+                received_at=received_at,
+                show_name=data["show_name"],
+                by=request.user,
+            )
         except ValidationError as exc:
             for message in _service_errors(exc):
                 form.add_error(None, message)
@@ -174,7 +169,7 @@ def offline_income(request: AuthedHttpRequest) -> HttpResponse:
                 % {
                     "amount": f"{donation.amount:,.2f}",
                     "currency": donation.currency,
-                    "donor": donor.name,
+                    "donor": donation.donor.name,
                     "id": donation.pk,
                 },
             )
@@ -319,3 +314,41 @@ def books(request: AuthedHttpRequest) -> HttpResponse:
             "stripe_error": stripe_error,
         },
     )
+
+
+# --- approvals (members-only) ---------------------------------------------------------------
+
+
+def _pk(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+@require_http_methods(["GET", "POST"])
+@fund_administrator_required
+def approvals(request: AuthedHttpRequest) -> HttpResponse:
+    """Approve member companies and individual donors (needed to give when members-only)."""
+    if request.method == "POST":
+        org_id, user_id = (
+            _pk(request.POST.get("organisation", "")),
+            _pk(request.POST.get("user", "")),
+        )
+        if org_id is not None:
+            org = get_object_or_404(Organisation, pk=org_id)
+            organisation_approve(organisation=org, by=request.user)
+            messages.success(request, _("%(name)s is approved.") % {"name": org.display_name})
+        elif user_id is not None:
+            person = get_object_or_404(User, pk=user_id)
+            donor_registration_approve(user=person, by=request.user)
+            messages.success(request, _("%(name)s is approved.") % {"name": person.get_full_name()})
+        else:
+            messages.error(request, _("Choose whom to approve."))
+        return redirect("wishpool_approvals")
+    context = {
+        "organisations": Organisation.objects.filter(approved_at__isnull=True).order_by(
+            "created_at"
+        ),
+        "people": User.objects.filter(kind=User.Kind.DONOR, is_active=True)
+        .exclude(donor__approved_at__isnull=False)
+        .order_by("date_joined")[:200],
+    }
+    return render(request, "donations/admin/approvals.html", context)

@@ -4,10 +4,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, User, Warehouse
 from charity.models import Fund
 from donations.models import Donation, GoodsIntake, Pledge
-from lending.models import Warehouse
 
 PRESETS = [Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000")]
 
@@ -113,7 +112,9 @@ class OfflineIncomeForm(forms.Form):
         label=_("or member company"), queryset=Organisation.objects.all(), required=False
     )
     fund = forms.ModelChoiceField(
-        label=_("Purpose"), queryset=Fund.objects.exclude(kind=Fund.Kind.WISH), empty_label=None
+        label=_("Purpose"),
+        queryset=Fund.objects.exclude(kind=Fund.Kind.EARMARKED),
+        empty_label=None,
     )
     amount = forms.DecimalField(
         label=_("Amount (yuan)"),

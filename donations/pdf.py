@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from charity.models import Fund
+from charity.selectors import fund_general
 from core.money import chinese_capital
 from donations.models import Donor, Receipt
 
@@ -33,7 +33,7 @@ def _qr_data_uri(text: str) -> str:
 
 
 def fund_name() -> str:
-    return settings.WISHPOOL_FUND_NAME or Fund.objects.get(code="general").name
+    return settings.WISHPOOL_FUND_NAME or fund_general().name
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.http import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest
 from donations import selectors, stripe_gateway
 from donations.forms import PledgeForm
 from donations.models import Pledge, Receipt

@@ -22,6 +22,18 @@ urlpatterns = [
 
 
 @hooks.register("register_admin_urls")
+def approvals_urls() -> list[Any]:
+    return [path("approvals/", admin_views.approvals, name="wishpool_approvals")]
+
+
+@hooks.register("register_admin_menu_item")
+def approvals_menu_item() -> MenuItem:
+    return FundAdministratorMenuItem(
+        _("Approvals"), reverse("wishpool_approvals"), icon_name="tick", order=300
+    )
+
+
+@hooks.register("register_admin_urls")
 def fund_admin_urls() -> list[Any]:
     return [path("fund/", include((urlpatterns, "fund"), namespace="fund"))]
 

@@ -56,9 +56,9 @@ def _baseline_ensure() -> None:
     from wagtail.models import Locale, Page
 
     importlib.import_module("accounts.migrations.0002_roles").create_roles(apps, None)
-    importlib.import_module("lending.migrations.0002_main_warehouse").create_main(apps, None)
+    importlib.import_module("accounts.migrations.0003_warehouse").create_main(apps, None)
     importlib.import_module("charity.migrations.0004_funds").create_funds(apps, None)
-    importlib.import_module("accounts.migrations.0003_fund_admin_views").grant(apps, None)
+    importlib.import_module("donations.migrations.0007_fund_admin_views").grant(apps, None)
     if Page.get_first_root_node() is None:
         locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))

@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
+from accounts.http import AuthedHttpRequest
 from charity.models import Disbursement
-from charity.services import disbursement_approve
-from core.http import AuthedHttpRequest
+from charity.services import disbursement_approve, disbursement_reject
 from core.images import photo_store, private_path
 from core.models import Transition
 from donations import selectors as donation_selectors
 from donations import stripe_gateway
-from donations.services import pledges
 from donations.views import pay_urls
 from wishes import selectors
 from wishes.forms import FulfilForm, GiveForm, ResubmitForm, VetForm, WishForm, WorkerWishForm
@@ -301,10 +300,8 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             show_name=form.cleaned_data["show_name"],
         )
         success, cancel = pay_urls(request, chipin.pledge)
-        checkout = pledges.checkout_start(
-            pledge=chipin.pledge,
-            success_url=success,
-            cancel_url=cancel,
+        checkout = chipins.chipin_checkout_open(
+            chipin=chipin, success_url=success, cancel_url=cancel
         )
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
@@ -314,8 +311,6 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             request, _("The payment service did not answer. Please try again in a moment.")
         )
         return redirect(wish_public_url(wish))
-    chipin.expires_at = checkout.expires_at
-    chipin.save(update_fields=["expires_at"])
     return redirect(checkout.url)
 
 
@@ -356,8 +351,16 @@ def disbursements(request: AuthedHttpRequest) -> HttpResponse:
             raw = request.POST.get("disbursement", "")
             if not raw.isdigit():
                 raise Http404
-            disbursement_approve(disbursement_id=int(raw), by=request.user)
-            messages.success(request, _("Approved; the ledger has moved the money."))
+            if request.POST.get("decision") == "reject":
+                disbursement_reject(
+                    disbursement_id=int(raw),
+                    by=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Rejected; nothing was moved."))
+            else:
+                disbursement_approve(disbursement_id=int(raw), by=request.user)
+                messages.success(request, _("Approved; the ledger has moved the money."))
         except Disbursement.DoesNotExist as exc:
             raise Http404 from exc
         except (ValidationError, PermissionDenied) as exc:

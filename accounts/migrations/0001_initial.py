@@ -171,4 +171,23 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('private', 'category'), name='hardship_unique_category')],
             },
         ),
+        # Moved here from lending/0001_initial when the layers were drawn (a warehouse is a
+        # station's storeroom, or the main one). Databases made before keep the table under
+        # its old name until 0003_warehouse renames it.
+        migrations.CreateModel(
+            name='Warehouse',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
+                ('is_main', models.BooleanField(default=False, verbose_name='main warehouse')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
+                ('station', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='warehouse', to='accounts.station', verbose_name='station')),
+            ],
+            options={
+                'verbose_name': 'warehouse',
+                'verbose_name_plural': 'warehouses',
+                'ordering': ['-is_main', 'name'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('is_main', True)), fields=('is_main',), name='warehouse_single_main'), models.CheckConstraint(condition=models.Q(('is_main', True), ('station__isnull', False), _connector='OR'), name='warehouse_branch_has_station')],
+            },
+        ),
     ]

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Fund(models.Model):
-    """The general pool, the lending fund, or a named purpose the fund publishes."""
+    """The general pool, the lending fund, a named purpose the fund publishes, or a fund
+    earmarked for one need (a wish), named by its purpose (charity.purposes)."""
 
     class Kind(models.TextChoices):
         GENERAL = "general", _("General pool")
         LENDING = "lending", _("Equipment lending")
         PURPOSE = "purpose", _("Named purpose")
-        WISH = "wish", _("A micro-wish")
+        EARMARKED = "earmarked", _("Earmarked for one need")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=100)
@@ -34,6 +35,8 @@ class Fund(models.Model):
         _("published"), default=True, help_text=_("Shown on the pledge and transparency pages.")
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    purpose_key = models.CharField(_("purpose"), max_length=20, blank=True)
+    purpose_id = models.PositiveBigIntegerField(_("purpose id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("fund")
@@ -43,7 +46,18 @@ class Fund(models.Model):
             models.CheckConstraint(
                 name="fund_target_positive",
                 condition=Q(target_amount__isnull=True) | Q(target_amount__gt=0),
-            )
+            ),
+            # An earmarked fund names exactly one purpose; other funds name none.
+            models.CheckConstraint(
+                name="fund_earmarked_has_purpose",
+                condition=(Q(kind="earmarked") & ~Q(purpose_key="") & Q(purpose_id__isnull=False))
+                | (~Q(kind="earmarked") & Q(purpose_key="") & Q(purpose_id__isnull=True)),
+            ),
+            models.UniqueConstraint(
+                fields=["purpose_key", "purpose_id"],
+                condition=Q(kind="earmarked"),
+                name="fund_one_per_purpose",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -57,7 +71,8 @@ class Fund(models.Model):
 class Disbursement(models.Model):
     """Money out of a fund, approved by someone other than the person who asked for it.
 
-    Moving money from the pool to a wish's own fund is a disbursement too.
+    Moving money from the pool to an earmarked fund (a wish's) is a disbursement too.
+    Requested → approved (by a second fund administrator) or rejected (with a reason).
     """
 
     class Status(models.TextChoices):
@@ -79,6 +94,7 @@ class Disbursement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=255, blank=True)
     entry = models.OneToOneField(
         "charity.LedgerEntry",
         null=True,

@@ -1,6 +1,11 @@
 """`make run`: SQLite, a Celery broker in a SQLite file, e-mails into var/mail/."""
 
+import os
+
 import kombu.transport.sqlalchemy
+
+# `make run` reads a developer's .env (Stripe test keys, say); see base.py.
+os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "true")
 
 from .base import *
 

@@ -1,21 +1,14 @@
-"""pytest: PostgreSQL when DATABASE_URL is set or a server answers on localhost:5432."""
+"""pytest: PostgreSQL when DATABASE_URL says so or CI is set, else SQLite. Never reads .env."""
 
-import socket
+import os
+
+os.environ["DJANGO_READ_DOT_ENV_FILE"] = "false"
 
 from .base import *
 
-
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-if "DATABASE_URL" not in env and _postgres_answers():
+if "DATABASE_URL" not in env and env.bool("CI", default=False):
     DATABASES = {"default": env.db_url_config("postgres://postgres@127.0.0.1:5432/wishpool")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "DATABASE_URL" not in env:
     DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('charity', '0004_funds'),
         ('donations', '0001_initial'),
-        ('lending', '0002_main_warehouse'),
+        ('accounts', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('received_at', models.DateTimeField(auto_now_add=True)),
                 ('donation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='intake', to='donations.donation')),
                 ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lending.warehouse')),
+                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.warehouse')),
                 ('pledge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intakes', to='donations.pledge')),
             ],
             options={

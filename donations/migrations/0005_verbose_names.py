@@ -10,7 +10,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('charity', '0007_verbose_names'),
         ('donations', '0004_pledge_wish'),
-        ('lending', '0003_stocklot'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -58,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='goodsintake',
             name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lending.warehouse', verbose_name='warehouse'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.warehouse', verbose_name='warehouse'),
         ),
         migrations.AlterField(
             model_name='pledge',

@@ -171,10 +171,21 @@ class GoodsIntake(models.Model):
     condition = models.CharField(_("condition"), max_length=10, choices=Condition.choices)
     unit_value = models.DecimalField(_("fair value each"), max_digits=12, decimal_places=2)
     warehouse = models.ForeignKey(
-        "lending.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     donation = models.OneToOneField(
         Donation, verbose_name=_("donation"), on_delete=models.PROTECT, related_name="intake"
+    )
+    stock_lot = models.OneToOneField(
+        "charity.StockLot",
+        verbose_name=_("stock lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intake",
     )
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

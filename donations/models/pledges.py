@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from charity.purposes import Purpose
+
 
 class Pledge(models.Model):
     """A promise to give money (once, monthly, yearly) or goods, into one fund."""
@@ -56,9 +58,9 @@ class Pledge(models.Model):
     goods_unit_value = models.DecimalField(
         _("estimated value each"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    wish = models.ForeignKey(
-        "wishes.Wish", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges"
-    )
+    # What the gift is for when it is not a published fund (charity.purposes), e.g. ("wish", 42).
+    purpose_key = models.CharField(_("purpose"), max_length=20, blank=True)
+    purpose_id = models.PositiveBigIntegerField(_("purpose id"), null=True, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -77,7 +79,13 @@ class Pledge(models.Model):
                 name="pledge_goods_have_quantity",
                 condition=Q(kind="money") | (Q(goods_quantity__gt=0) & Q(interval="once")),
             ),
+            models.CheckConstraint(
+                name="pledge_purpose_whole",
+                condition=Q(purpose_key="", purpose_id__isnull=True)
+                | (~Q(purpose_key="") & Q(purpose_id__isnull=False)),
+            ),
         ]
+        indexes = [models.Index(fields=["purpose_key", "purpose_id"])]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} {self.amount or self.goods_description}"
@@ -85,6 +93,12 @@ class Pledge(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.interval != self.Interval.ONCE
+
+    @property
+    def purpose(self) -> Purpose | None:
+        if not self.purpose_key or self.purpose_id is None:
+            return None
+        return Purpose(self.purpose_key, self.purpose_id)
 
 
 class CheckoutSession(models.Model):

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from charity.models import Account, Fund, LedgerEntry
+from charity.purposes import fund_purpose
+from charity.selectors import fund_general
 from charity.services import Leg, account_get, entry_post
 from core.money import from_minor, quantize
 from donations.models import Donation, Donor, Pledge
@@ -47,8 +49,9 @@ def stripe_income_legs(
             Leg(pool, -amount),
         ]
     clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency)
-    # A wish counts gifts at their full amount: Stripe's fees are the general pool's cost.
-    fee_fund = Fund.objects.get(code="general") if fund.kind == Fund.Kind.WISH else fund
+    # A purpose may count gifts at their full amount: Stripe's fees are then the pool's cost.
+    purpose = fund_purpose(fund)
+    fee_fund = fund_general() if purpose and purpose[0].fees_to_general_pool else fund
     fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fee_fund, currency=currency)
     if settlement.currency == currency:
         legs = [Leg(clearing, settlement.gross), Leg(pool, -amount)]

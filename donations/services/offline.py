@@ -7,20 +7,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User, Warehouse
 from accounts.selectors import is_fund_administrator
 from charity.models import Account, Fund, LedgerEntry
-from charity.services import Leg, account_get
+from charity.purposes import fund_purpose
+from charity.services import Leg, account_get, stock_lot_receive
 from core.money import quantize
 from donations.models import Donation, Donor, GoodsIntake, Pledge
 from donations.services import pledges
+from donations.services.donors import donor_for_organisation, donor_for_user
 from donations.services.gifts import donation_record
-from lending.models import StockLot, Warehouse
 
 
 def offline_income_record(
     *,
-    donor: Donor,
     fund: Fund,
     amount: Decimal,
     method: str,
@@ -28,11 +28,22 @@ def offline_income_record(
     received_at: datetime,
     show_name: bool,
     by: User,
+    donor: Donor | None = None,
+    person: User | None = None,
+    organisation: Organisation | None = None,
 ) -> Donation:
     """A bank transfer or cash gift, receipted like the rest. Its reference is unique: the
-    same transfer recorded twice is refused, not counted twice."""
+    same transfer recorded twice is refused, not counted twice.
+
+    The giver is a donor, or a person or company whose donor record is made in the same
+    transaction (so a refused gift leaves no new donor behind).
+    """
     if not is_fund_administrator(by):
         raise PermissionDenied
+    purpose = fund_purpose(fund)
+    if purpose is not None and not purpose[0].accepts_offline_income:
+        # e.g. a wish: its chip-ins are held against its target, an offline gift is not.
+        raise ValidationError(_("Offline income cannot be booked to this fund."))
     if method not in (Donation.Method.BANK_TRANSFER, Donation.Method.CASH):
         raise ValidationError(_("Choose bank transfer or cash."))
     reference = reference.strip()
@@ -45,6 +56,39 @@ def offline_income_record(
     if Donation.objects.filter(offline_reference=full_reference).exists():
         raise ValidationError(_("This reference has already been recorded."))
     kind = Account.Kind.BANK if method == Donation.Method.BANK_TRANSFER else Account.Kind.CASH
+    with transaction.atomic():
+        if donor is None:
+            if person is not None:
+                donor = donor_for_user(user=person)
+            elif organisation is not None:
+                donor = donor_for_organisation(organisation=organisation)
+            else:
+                raise ValidationError(_("Choose who gave."))
+        return _offline_book(
+            donor=donor,
+            fund=fund,
+            amount=amount,
+            method=method,
+            kind=kind,
+            full_reference=full_reference,
+            received_at=received_at,
+            show_name=show_name,
+            by=by,
+        )
+
+
+def _offline_book(
+    *,
+    donor: Donor,
+    fund: Fund,
+    amount: Decimal,
+    method: str,
+    kind: str,
+    full_reference: str,
+    received_at: datetime,
+    show_name: bool,
+    by: User,
+) -> Donation:
     return donation_record(
         donor=donor,
         fund=fund,
@@ -118,14 +162,13 @@ def goods_intake_record(
             warehouse=warehouse,
             donation=donation,
             received_by=by,
-        )
-        StockLot.objects.create(
-            warehouse=warehouse,
-            description=description,
-            quantity_received=quantity,
-            quantity_on_hand=quantity,
-            unit_value=unit_value,
-            intake=intake,
+            stock_lot=stock_lot_receive(
+                warehouse=warehouse,
+                description=description,
+                quantity=quantity,
+                unit_value=unit_value,
+                entry=donation.entry,
+            ),
         )
         pledges.pledge_move(
             pledge=locked, to=Pledge.Status.RECEIVED, by=by, reason=f"{quantity} received"

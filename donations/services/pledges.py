@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from charity.models import Fund
+from charity.purposes import Purpose, purpose_for
 from core.money import quantize, to_minor
-from core.services import transition_record
+from core.transitions import IllegalMove, transition, transition_record
 from donations import selectors, stripe_gateway
-from donations.models import CheckoutSession, Donor, Pledge
+from donations.models import CheckoutSession, Pledge
+from donations.services.donors import donor_for_organisation, donor_for_user
 
 CHECKOUT_LIFETIME = timedelta(minutes=30)
 # Stripe wants expires_at at least 30 minutes after it creates the session: leave room for
@@ -26,14 +28,6 @@ MIN_AMOUNT = Decimal("1.00")
 MAX_AMOUNT = Decimal("1000000.00")
 
 ONE_TIME_METHODS = ["card", "alipay", "wechat_pay"]
-
-
-def donor_for_user(*, user: User) -> Donor:
-    return Donor.objects.get_or_create(user=user)[0]
-
-
-def donor_for_organisation(*, organisation: Organisation) -> Donor:
-    return Donor.objects.get_or_create(organisation=organisation)[0]
 
 
 def pledge_create(
@@ -48,11 +42,15 @@ def pledge_create(
     goods_description: str = "",
     goods_quantity: int | None = None,
     goods_unit_value: Decimal | None = None,
-    wish: Any = None,
+    purpose: Purpose | None = None,
 ) -> Pledge:
+    """A promise to give into a published fund, or into the earmarked fund of one purpose
+    (a wish's chip-in: the domain holds its share before calling this)."""
     if not selectors.can_pledge(user=user, organisation=organisation):
         raise PermissionDenied(_("Only approved members can pledge."))
-    if not fund.is_published and wish is None:
+    if purpose is None and not fund.is_published:
+        raise ValidationError(_("This purpose is not open for pledges."))
+    if purpose is not None and (fund.purpose_key, fund.purpose_id) != (purpose.key, purpose.id):
         raise ValidationError(_("This purpose is not open for pledges."))
     if kind == Pledge.Kind.MONEY:
         if amount is None or not (MIN_AMOUNT <= quantize(amount) <= MAX_AMOUNT):
@@ -84,7 +82,8 @@ def pledge_create(
             goods_description=goods_description.strip(),
             goods_quantity=goods_quantity,
             goods_unit_value=quantize(goods_unit_value) if goods_unit_value else None,
-            wish=wish,
+            purpose_key=purpose.key if purpose else "",
+            purpose_id=purpose.id if purpose else None,
         )
         transition_record(obj=pledge, from_state="", to_state=status, by=user)
         return pledge
@@ -100,10 +99,6 @@ LEGAL_MOVES: dict[str, set[str]] = {
 }
 
 
-class IllegalMove(ValidationError):
-    pass
-
-
 def pledge_move(
     *, pledge: Pledge, to: str, by: User | None = None, reason: str = "", **fields: Any
 ) -> Pledge:
@@ -112,28 +107,22 @@ def pledge_move(
     A payment that arrives after a checkout expired or failed still marks the pledge paid:
     money received wins over a lapsed session.
     """
-    with transaction.atomic():
-        locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
-        if locked.status == to:
-            return locked
-        if locked.status not in LEGAL_MOVES.get(to, set()):
-            raise IllegalMove(
-                _("A pledge that is %(state)s cannot become %(to)s.")
-                % {"state": locked.get_status_display(), "to": Pledge.Status(to).label}
-            )
-        previous = locked.status
-        locked.status = to
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["status", "updated_at", *fields])
-        transition_record(obj=locked, from_state=previous, to_state=to, by=by, reason=reason)
-        return locked
+    return transition(
+        pledge,
+        to=to,
+        allowed_from=LEGAL_MOVES.get(to, set()),
+        by=by,
+        reason=reason,
+        **fields,
+    ).obj
 
 
 def _checkout_params(
     pledge: Pledge, checkout: CheckoutSession, *, success_url: str, cancel_url: str
 ) -> dict[str, Any]:
     metadata = {"pledge_id": str(pledge.pk), "checkout_id": str(checkout.pk)}
+    if pledge.purpose is not None:
+        metadata["purpose"] = str(pledge.purpose)
     product = {"name": f"{pledge.fund.name} / {pledge.fund.name_en}"}
     price: dict[str, Any] = {
         "currency": pledge.currency.lower(),
@@ -181,10 +170,11 @@ def checkout_start(*, pledge: Pledge, success_url: str, cancel_url: str) -> Chec
     with transaction.atomic():
         Pledge.objects.select_for_update().get(pk=pledge.pk)
         if (
-            pledge.wish_id
+            pledge.purpose_key
+            and purpose_for(pledge.purpose_key).one_checkout_per_pledge
             and pledge.checkouts.exclude(status=CheckoutSession.Status.CREATING).exists()
         ):
-            # A chip-in's hold lives as long as its one checkout: a new payment is a new chip-in.
+            # A held share lives as long as its one checkout: a new payment is a new pledge.
             raise IllegalMove(_("This chip-in has ended; please chip in again."))
         checkout = (
             CheckoutSession.objects.filter(

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.services import transition_record
+from core.transitions import transition_record
 from donations.models import Donation, Receipt, ReceiptCounter
 
 SERIES = "WP"

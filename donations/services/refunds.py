@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from charity.models import Account, LedgerEntry
+from charity.purposes import fund_purpose
 from charity.services import Leg, account_get, entry_post
 from core.money import from_minor, quantize, to_minor
-from core.services import transition_record
+from core.transitions import transition_record
 from donations import stripe_gateway as gw
 from donations.models import Donation, Receipt, Refund
 from donations.services.gifts import Settlement
@@ -174,10 +175,10 @@ def _refund_complete(
         by=row.requested_by,
         reason=row.reason,
     )
-    if donation.fund.kind == "wish":
-        from wishes.services.chipins import wish_money_returned
-
-        wish_money_returned(fund=donation.fund, amount=amount)
+    purpose = fund_purpose(donation.fund)
+    if purpose is not None:
+        handler, purpose_id = purpose
+        handler.returned(purpose_id=purpose_id, amount=amount)
     for receipt in donation.receipts.filter(status=Receipt.Status.VALID):
         receipt_void(
             receipt=receipt,
@@ -231,6 +232,6 @@ def overflow_refund(*, donation_id: int) -> Refund:
     return refund_request(
         donation=donation,
         amount=donation.amount - donation.refunded_amount,
-        reason="wish already funded",
+        reason=_("No longer needed for its purpose"),
         by=None,
     )

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from charity.purposes import purpose_for
+from charity.selectors import fund_general
 from core.money import from_minor
 from donations import stripe_gateway as gw
 from donations.models import CheckoutSession, Donation, Pledge, StripeEvent
@@ -106,11 +108,11 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
         if existing is not None:
             return existing
-        fund, to_wish = pledge.fund, True
-        if pledge.wish_id:
-            from wishes.services.chipins import chipin_settle
-
-            fund, to_wish = chipin_settle(pledge=pledge)
+        fund, purpose = pledge.fund, pledge.purpose
+        handler = purpose_for(purpose.key) if purpose else None
+        if handler is not None and purpose is not None:
+            # The purpose takes the gift, or it goes to the general pool (overflowed below).
+            fund = handler.settle(purpose_id=purpose.id, pledge_id=pledge.pk) or fund_general()
         donation = donation_record(
             donor=pledge.donor,
             fund=fund,
@@ -130,13 +132,13 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
             stripe_charge=charge.get("id", ""),
         )
         pledges.pledge_mark_paid(pledge=pledge, reason=f"payment {payment_intent_id}")
-        if pledge.wish_id:
-            from wishes.services import chipins
-
-            if to_wish:
-                chipins.wish_mark_funded_if_complete(wish_id=pledge.wish_id)
+        if handler is not None and purpose is not None:
+            if fund.pk == pledge.fund_id:
+                handler.funded(purpose_id=purpose.id)
             else:
-                chipins.overflow_handle(pledge=pledge, donation_id=donation.pk)
+                handler.overflowed(
+                    purpose_id=purpose.id, pledge_id=pledge.pk, donation_id=donation.pk
+                )
         return donation
 
 
@@ -247,13 +249,11 @@ def _lapse_pledge(session: dict[str, Any], to: str) -> None:
     pledge = _pledge_from_metadata(session)
     if pledge is None or pledge.status != Pledge.Status.PENDING:
         return
-    if pledge.wish_id and not pledge.donations.exists():
-        from wishes.models import ChipIn
-        from wishes.services.chipins import chipin_release
-
-        chipin = ChipIn.objects.filter(pledge=pledge).first()
-        if chipin is not None:
-            chipin_release(chipin=chipin, reason=f"checkout {session['id']} {to}")
+    purpose = pledge.purpose
+    if purpose is not None and not pledge.donations.exists():
+        purpose_for(purpose.key).release(
+            purpose_id=purpose.id, pledge_id=pledge.pk, reason=f"checkout {session['id']} {to}"
+        )
     still_open = pledge.checkouts.filter(
         status__in=[CheckoutSession.Status.OPEN, CheckoutSession.Status.CREATING],
         expires_at__gt=timezone.now(),

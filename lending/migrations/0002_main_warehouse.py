@@ -1,14 +1,13 @@
-"""There is exactly one main warehouse: created here, never removed by any service."""
+"""Kept empty so databases that applied it stay consistent.
+
+Warehouses moved to accounts and stock lots to charity when the layers were drawn
+(accounts/migrations/0003_warehouse, donations/migrations/0006_purposes_and_stock move the
+rows); lending's own models start with its domain.
+"""
 
 from django.db import migrations
 
 
-def create_main(apps, schema_editor):
-    Warehouse = apps.get_model("lending", "Warehouse")
-    if not Warehouse.objects.filter(is_main=True).exists():
-        Warehouse.objects.create(name="总仓 (Main warehouse)", is_main=True)
-
-
 class Migration(migrations.Migration):
     dependencies = [("lending", "0001_initial")]
-    operations = [migrations.RunPython(create_main, migrations.RunPython.noop)]
+    operations: list = []

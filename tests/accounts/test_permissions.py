@@ -95,7 +95,7 @@ def test_donor_and_anonymous_cannot_read_private_records(client):
 
 
 def test_public_pages_never_show_private_fields(client):
-    from charity import content
+    from portal import content
 
     content.demo_pages_ensure()
     resident = f.resident(real_name="吴真名", address="秘密路 1 号", phone="13900000000")

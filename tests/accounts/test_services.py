@@ -3,9 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import services
-from accounts.models import Membership, User
+from accounts.models import Membership, User, Warehouse
 from donations.models import Donor
-from lending.models import Warehouse
 from tests.accounts import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.db import IntegrityError, InternalError, connection, transaction
 
 from charity import selectors
 from charity.models import Account, LedgerEntry, LedgerLeg
-from charity.services import LedgerError, Leg, account_get, entry_post, entry_reverse, fund_general
+from charity.selectors import fund_general
+from charity.services import LedgerError, Leg, account_get, entry_post, entry_reverse
 
 pytestmark = pytest.mark.django_db
 

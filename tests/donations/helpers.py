@@ -6,14 +6,15 @@ from decimal import Decimal
 from django.utils import timezone
 
 from charity.models import Fund
+from charity.selectors import fund_general
 from donations.models import Donation, Donor
-from donations.services import offline, pledges
+from donations.services import donors, offline, pledges
 from tests.accounts import factories as f
 from tests.donations import stripe_harness as h
 
 
 def company_donor(name: str | None = None) -> Donor:
-    return pledges.donor_for_organisation(organisation=f.organisation(name=name))
+    return donors.donor_for_organisation(organisation=f.organisation(name=name))
 
 
 def offline_gift(
@@ -29,7 +30,7 @@ def offline_gift(
     admin = admin or f.fund_administrator()
     return offline.offline_income_record(
         donor=donor,
-        fund=fund or Fund.objects.get(code="general"),
+        fund=fund or fund_general(),
         amount=Decimal(amount),
         method="bank_transfer",
         reference=reference or f"TX{Donation.objects.count() + 1:06d}-{donor.pk}",
@@ -47,7 +48,7 @@ def paid_donation(client, stripe_world, capture, *, amount="1000", interval="onc
         user=rep,
         organisation=org,
         kind="money",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=False,
         amount=Decimal(amount),
         interval=interval,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from charity import content
+from portal import content
 from tests.accounts import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def test_anonymous_visitors_see_results_but_no_payment_buttons_or_appeals(client
     content.demo_pages_ensure()
     home = client.get("/").content.decode()
     assert reverse("donations:pledge_start") not in home
-    assert client.get(reverse("charity:transparency")).status_code == 200
+    assert client.get(reverse("portal:transparency")).status_code == 200
     page = client.get(reverse("donations:pledge_start")).content.decode()
     assert "<form" not in page.split('id="main"')[1]
     assert reverse("account_signup") not in page.split('id="main"')[1]

@@ -4,11 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import Warehouse
 from charity import selectors as charity_selectors
-from charity.models import Fund
+from charity.models import StockLot
+from charity.selectors import fund_general
 from donations.models import Pledge, Receipt
 from donations.services import offline, pledges
-from lending.models import StockLot, Warehouse
 from tests.accounts import factories as f
 from tests.donations.helpers import company_donor, offline_gift
 
@@ -54,7 +55,7 @@ def test_goods_pledge_waits_then_is_booked_at_fair_value_and_stocked():
         user=rep,
         organisation=org,
         kind="goods",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         goods_description="插线板",
         goods_quantity=200,
@@ -95,7 +96,7 @@ def test_goods_for_a_money_pledge_are_refused():
         user=org.memberships.get().user,
         organisation=org,
         kind="money",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         amount=Decimal("100"),
     )
@@ -119,7 +120,7 @@ def test_members_only_refuses_unapproved_companies(settings):
             user=rep,
             organisation=org,
             kind="money",
-            fund=Fund.objects.get(code="general"),
+            fund=fund_general(),
             show_name=True,
             amount=Decimal("100"),
         )
@@ -130,7 +131,7 @@ def test_members_only_refuses_unapproved_companies(settings):
             user=rep,
             organisation=org,
             kind="money",
-            fund=Fund.objects.get(code="general"),
+            fund=fund_general(),
             show_name=True,
             amount=Decimal("100"),
         ).status

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from charity.models import Fund
-from donations.services import pledges
+from charity.selectors import fund_general
+from donations.services import donors, pledges
 from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift
 
@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 def two_companies():  # type: ignore[no-untyped-def]
     a, b = f.organisation(name="甲公司"), f.organisation(name="乙公司")
     rep_a, rep_b = a.memberships.get().user, b.memberships.get().user
-    fund = Fund.objects.get(code="general")
+    fund = fund_general()
     pledge_b = pledges.pledge_create(
         user=rep_b, organisation=b, kind="money", fund=fund, show_name=True, amount=Decimal("100")
     )
-    donation_b = offline_gift(donor=pledges.donor_for_organisation(organisation=b), amount="321.00")
+    donation_b = offline_gift(donor=donors.donor_for_organisation(organisation=b), amount="321.00")
     return rep_a, rep_b, b, pledge_b, donation_b
 
 
@@ -70,13 +70,13 @@ def test_public_verification_shows_only_the_receipt(client, two_companies):
 def test_transparency_shows_names_only_where_allowed(client):
     shown = f.organisation(name="显名公司")
     hidden = f.organisation(name="匿名公司")
-    fund = Fund.objects.get(code="general")
+    fund = fund_general()
     admin = f.fund_administrator()
     from donations.services import offline
 
     for org, show in ((shown, True), (hidden, False)):
         offline.offline_income_record(
-            donor=pledges.donor_for_organisation(organisation=org),
+            donor=donors.donor_for_organisation(organisation=org),
             fund=fund,
             amount=Decimal("66"),
             method="bank_transfer",

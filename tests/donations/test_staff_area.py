@@ -16,13 +16,13 @@ from django.utils.html import escape
 from wagtail.users.models import UserProfile
 
 from accounts import roles, services
-from charity.models import Fund, LedgerEntry, LedgerLeg
-from charity.selectors import fund_balances
+from accounts.models import Warehouse
+from charity.models import Fund, LedgerEntry, LedgerLeg, StockLot
+from charity.selectors import fund_balances, fund_general
 from donations import admin_views
 from donations import wagtail_hooks as hooks
 from donations.models import Donation, Donor, Pledge, Receipt, Refund
 from donations.services import pledges
-from lending.models import StockLot, Warehouse
 from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift, paid_donation
 
@@ -52,7 +52,7 @@ def _goods_pledge(quantity: int = 200) -> Pledge:
         user=org.memberships.get().user,
         organisation=org,
         kind="goods",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         goods_description="插线板",
         goods_quantity=quantity,
@@ -64,7 +64,7 @@ def _income_data(**overrides: str) -> dict[str, str]:
     org = f.organisation()
     data = {
         "organisation": str(org.pk),
-        "fund": str(Fund.objects.get(code="general").pk),
+        "fund": str(fund_general().pk),
         "amount": "800.00",
         "method": "bank_transfer",
         "reference": "BANK-2026-0001",

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from charity.selectors import fund_general
 from donations import stripe_gateway
 from donations.models import CheckoutSession, Donation, Pledge, Receipt, StripeEvent
 from tests.accounts import factories as f
@@ -23,9 +24,8 @@ def _pledge_online(client, rep, org, *, preset="500", interval="once", show_name
         "fund": 1,
         "give_as": f"org:{org.pk}",
     }
-    from charity.models import Fund
 
-    data["fund"] = Fund.objects.get(code="general").pk
+    data["fund"] = fund_general().pk
     if show_name:
         data["show_name"] = "on"
     return client.post(reverse("donations:pledge_start"), data)

@@ -6,7 +6,8 @@ import pytest
 from django.db.models import Sum
 
 from charity import selectors as charity_selectors
-from charity.models import Fund, LedgerLeg
+from charity.models import LedgerLeg
+from charity.selectors import fund_general
 from donations import stripe_gateway as gw
 from donations.models import Donation, Pledge, Receipt, Refund
 from donations.services import pledges, refunds
@@ -157,7 +158,7 @@ def test_first_charge_of_a_subscription_is_counted_once(
         user=org.memberships.get().user,
         organisation=org,
         kind="money",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         amount=Decimal("200"),
         interval="month",
@@ -210,7 +211,7 @@ def test_cancelling_a_recurring_pledge_stops_it_at_stripe(
         user=rep,
         organisation=org,
         kind="money",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         amount=Decimal("100"),
         interval="year",
@@ -271,7 +272,7 @@ def test_fees_and_exchange_come_from_the_balance_transaction_and_reconcile(
         user=org.memberships.get().user,
         organisation=org,
         kind="money",
-        fund=Fund.objects.get(code="general"),
+        fund=fund_general(),
         show_name=True,
         amount=Decimal("1000"),
     )
@@ -316,7 +317,7 @@ def test_settlement_legs_without_exchange_or_fee():
     from charity.models import Account
     from donations.services.gifts import Settlement, stripe_income_legs
 
-    fund = Fund.objects.get(code="general")
+    fund = fund_general()
     same = stripe_income_legs(
         fund=fund,
         amount=Decimal("100"),

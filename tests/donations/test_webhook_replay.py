@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from charity.models import Fund, LedgerLeg
+from charity.models import LedgerLeg
+from charity.selectors import fund_general
 from donations.models import Donation, Pledge, Receipt, StripeEvent
 from donations.services import pledges
 from tests.accounts import factories as f
@@ -30,7 +31,7 @@ def test_replayed_shuffled_duplicated_events_make_each_donation_once(
     rng = random.Random(20261122)
     org = f.organisation()
     rep = org.memberships.get().user
-    fund = Fund.objects.get(code="general")
+    fund = fund_general()
     events = []
     for i in range(200):
         pledge = pledges.pledge_create(

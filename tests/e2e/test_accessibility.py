@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from charity import content
-from donations.services.pledges import donor_for_organisation
+from donations.services.donors import donor_for_organisation
+from portal import content
 from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift
 from tests.wishes import factories as wf

@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from charity import content
+from portal import content
 
 pytestmark = pytest.mark.chromium
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from charity import content
+from portal import content
 from tests.accounts import factories as f
 from wishes.models import Claim, Wish
 

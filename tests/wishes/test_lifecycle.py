@@ -132,7 +132,8 @@ def test_claim_deliver_fulfil():
 
 def test_money_wishes_are_not_claimed_whole_and_get_their_own_fund():
     wish = wf.wish(kind="money")
-    assert wish.fund is not None and wish.fund.kind == "wish" and not wish.fund.is_published
+    assert wish.fund is not None and wish.fund.kind == "earmarked" and not wish.fund.is_published
+    assert (wish.fund.purpose_key, wish.fund.purpose_id) == ("wish", wish.pk)
     donor, org = wf.member()
     with pytest.raises(ValidationError):
         claims.claim_create(wish=wish, by=donor, organisation=org, show_name=True)

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from charity import selectors as charity_selectors
-from charity.models import Disbursement, Fund
+from charity.models import Disbursement
+from charity.selectors import fund_general
 from charity.services import disbursement_approve
 from donations.models import Donation, Receipt
 from tests.accounts import factories as f
@@ -59,7 +60,7 @@ def test_chip_in_through_stripe_ends_in_a_receipt_and_the_wish_funded(
         h.deliver(client, h.event("checkout.session.completed", session))
     wish.refresh_from_db()
     assert wish_raised(wish) == Decimal("100.00") and wish.status == Wish.Status.FUNDED
-    from charity import content
+    from portal import content
 
     content.demo_pages_ensure()
     page = client.get(f"/en/wishes/{wish.pk}/").content.decode()
@@ -148,7 +149,7 @@ def test_wish_funded_from_the_pool_needs_a_second_administrator():
 
 def test_the_pool_cannot_give_what_it_does_not_hold():
     wish = wf.wish(kind="money", target_amount=Decimal("300"))
-    general = Fund.objects.get(code="general")
+    general = fund_general()
     balance = {r["fund"].code: r["balance"] for r in charity_selectors.fund_balances()}["general"]
     from charity.services import disbursement_request
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from charity import content
+from portal import content
 from tests.accounts import factories as f
 from tests.wishes import factories as wf
 from wishes.models import Wish

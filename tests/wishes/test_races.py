@@ -100,7 +100,7 @@ def test_the_database_itself_refuses_overfunding():
     first = wf.wish()
     claims.claim_create(wish=first, by=member, organisation=org, show_name=True)
     with pytest.raises(IntegrityError), transaction.atomic():
-        from donations.services.pledges import donor_for_organisation
+        from donations.services.donors import donor_for_organisation
 
         Claim.objects.create(
             wish=first,

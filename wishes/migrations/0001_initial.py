@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0003_fund_admin_views'),
+        ('accounts', '0002_roles'),
         ('charity', '0005_alter_fund_kind_disbursement'),
         ('donations', '0003_pledge_help_text'),
         ('wagtailcore', '0098_apitoken'),

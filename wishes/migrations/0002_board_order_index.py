@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_fund_admin_views'),
+        ('accounts', '0002_roles'),
         ('charity', '0007_verbose_names'),
         ('wishes', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

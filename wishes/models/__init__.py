@@ -1,4 +1,4 @@
 from wishes.models.pages import WishBoardPage
-from wishes.models.wish import ChipIn, Claim, Wish
+from wishes.models.wish import WISH_PURPOSE, ChipIn, Claim, Wish
 
-__all__ = ["ChipIn", "Claim", "Wish", "WishBoardPage"]
+__all__ = ["WISH_PURPOSE", "ChipIn", "Claim", "Wish", "WishBoardPage"]

@@ -10,6 +10,10 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# The purpose key (charity.purposes) of money given for one wish: pledges and the wish's
+# earmarked fund carry ("wish", wish id).
+WISH_PURPOSE = "wish"
+
 # Open wishes first: the board orders by this, and an index on the same expression serves it.
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField())
 

@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from charity.models import Fund
+from charity.purposes import Purpose
+from charity.selectors import fund_general
 from core.money import quantize
-from core.services import transition_record
-from donations.models import Pledge
+from core.transitions import transition, transition_record
+from donations.models import CheckoutSession, Pledge
 from donations.services import pledges as pledge_services
-from wishes.models import ChipIn, Wish
+from wishes.models import WISH_PURPOSE, ChipIn, Wish
 from wishes.services.notify import notify
 
 HOLD = timedelta(minutes=30)
@@ -77,11 +79,24 @@ def chipin_start(
             fund=locked.fund,
             show_name=show_name,
             amount=amount,
-            wish=locked,
+            purpose=Purpose(WISH_PURPOSE, locked.pk),
         )
-        return ChipIn.objects.create(
+        chipin = ChipIn.objects.create(
             wish=locked, pledge=pledge, amount=amount, expires_at=timezone.now() + HOLD
         )
+        transition_record(obj=chipin, from_state="", to_state=chipin.status, by=by)
+        return chipin
+
+
+def chipin_checkout_open(*, chipin: ChipIn, success_url: str, cancel_url: str) -> CheckoutSession:
+    """Open the chip-in's one Stripe Checkout; the hold then lasts exactly as long as it."""
+    checkout = pledge_services.checkout_start(
+        pledge=chipin.pledge, success_url=success_url, cancel_url=cancel_url
+    )
+    ChipIn.objects.filter(pk=chipin.pk, status=ChipIn.Status.HELD).update(
+        expires_at=checkout.expires_at
+    )
+    return checkout
 
 
 def chipin_release(*, chipin: ChipIn, reason: str) -> ChipIn:
@@ -90,12 +105,12 @@ def chipin_release(*, chipin: ChipIn, reason: str) -> ChipIn:
         Wish.objects.select_for_update().get(pk=chipin.wish_id)  # the wish first, as everywhere
         locked = ChipIn.objects.select_for_update().get(pk=chipin.pk)
         if locked.status != ChipIn.Status.HELD:
-            return locked
-        locked.status = ChipIn.Status.RELEASED
-        locked.save(update_fields=["status"])
+            return locked  # paid or already released: nothing is held any more
+        moved = transition(
+            locked, to=ChipIn.Status.RELEASED, allowed_from={ChipIn.Status.HELD}, reason=reason
+        )
         _unreserve(locked.wish_id, locked.amount)
-        transition_record(obj=locked, from_state="held", to_state="released", reason=reason)
-        return locked
+        return moved.obj
 
 
 def chipins_release_expired() -> int:
@@ -107,48 +122,50 @@ def chipins_release_expired() -> int:
     return count
 
 
-def chipin_settle(*, pledge: Pledge) -> tuple[Fund, bool]:
-    """Money arrived for a chip-in: mark it paid and return (fund to credit, went_to_wish).
+def chipin_settle(*, pledge_id: int) -> Fund | None:
+    """Money arrived for a chip-in: mark it paid and return the wish's fund to credit.
 
-    If its hold had lapsed and the wish no longer needs the amount, the gift goes to the
-    general pool instead (or is refunded, as WISHPOOL_WISH_OVERFLOW says) and the donor is told.
+    If its hold had lapsed and the wish no longer needs the amount, return None: the gift
+    goes to the general pool instead (or is refunded, as WISHPOOL_WISH_OVERFLOW says) and the
+    donor is told (``overflow_handle``).
     """
     with transaction.atomic():
-        wish_id = ChipIn.objects.values_list("wish_id", flat=True).get(pledge=pledge)
+        wish_id = ChipIn.objects.values_list("wish_id", flat=True).get(pledge_id=pledge_id)
         wish = Wish.objects.select_for_update().get(
             pk=wish_id
         )  # always the wish first, then the chip-in
-        chipin = ChipIn.objects.select_for_update().get(pledge=pledge)
+        chipin = ChipIn.objects.select_for_update().get(pledge_id=pledge_id)
         # Called once per new payment: a chip-in already paid means a second payment for it.
         if chipin.status == ChipIn.Status.HELD or (
             chipin.status == ChipIn.Status.RELEASED
             and wish.status == Wish.Status.OPEN
             and _reserve(wish.pk, chipin.amount)
         ):
-            previous = chipin.status
-            chipin.status = ChipIn.Status.PAID
-            chipin.save(update_fields=["status"])
-            transition_record(obj=chipin, from_state=previous, to_state="paid")
-            return wish.fund, True  # type: ignore[return-value]
+            transition(
+                chipin,
+                to=ChipIn.Status.PAID,
+                allowed_from={ChipIn.Status.HELD, ChipIn.Status.RELEASED},
+            )
+            return wish.fund
         transition_record(
             obj=chipin, from_state=chipin.status, to_state=chipin.status, reason="overflow"
         )
-        return Fund.objects.get(code="general"), False
+        return None
 
 
-def overflow_handle(*, pledge: Pledge, donation_id: int) -> None:
+def overflow_handle(*, pledge_id: int, donation_id: int) -> None:
     """An overflow gift is booked to the pool: refund it if the fund says so; tell the donor."""
     from donations import tasks
     from donations.models import Donation
     from wishes.services.notify import overflow_notice_send
 
+    pledge = Pledge.objects.select_related("created_by").get(pk=pledge_id)
     donation = Donation.objects.get(pk=donation_id)
     refunded = getattr(settings, "WISHPOOL_WISH_OVERFLOW", "pool") == "refund"
     if refunded:
         # Stripe is called after the payment's transaction commits, never inside it.
         transaction.on_commit(lambda: tasks.refund_overflow.delay(donation_id))
-    wish = pledge.wish
-    assert wish is not None
+    wish = ChipIn.objects.select_related("wish").get(pledge_id=pledge_id).wish
     transaction.on_commit(
         lambda: overflow_notice_send(
             user=pledge.created_by, wish=wish, amount=donation.amount, refunded=refunded
@@ -165,11 +182,12 @@ def wish_mark_funded_if_complete(*, wish_id: int) -> Wish:
         if wish.status != Wish.Status.OPEN or wish.target_amount is None:
             return wish
         if wish_raised(wish) >= wish.target_amount:
-            wish.status = Wish.Status.FUNDED
-            wish.save(update_fields=["status"])
-            transition_record(
-                obj=wish, from_state="open", to_state="funded", reason="target reached"
-            )
+            wish = transition(
+                wish,
+                to=Wish.Status.FUNDED,
+                allowed_from={Wish.Status.OPEN},
+                reason="target reached",
+            ).obj
             notify(wish=wish, event="funded")
         return wish
 
@@ -188,7 +206,7 @@ def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User)
         raise ValidationError(_("A request for this wish is already waiting for approval."))
     amount = quantize(amount if amount is not None else wish.remaining)
     return disbursement_request(
-        from_fund=Fund.objects.get(code="general"),
+        from_fund=fund_general(),
         to_fund=wish.fund,
         amount=amount,
         reason=_("Micro-wish #%(id)s") % {"id": wish.pk},
@@ -196,28 +214,25 @@ def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User)
     )
 
 
-def wish_disbursement_reserve(*, to_fund: Fund, amount: Decimal) -> None:
+def wish_disbursement_reserve(*, wish_id: int, amount: Decimal) -> None:
     """Called inside the approval's transaction: the wish must still need this much."""
-    wish = Wish.objects.select_for_update().filter(fund=to_fund).first()
-    if wish is None:
-        return
+    wish = Wish.objects.select_for_update().get(pk=wish_id)
     if wish.status != Wish.Status.OPEN or not _reserve(wish.pk, amount):
         raise ValidationError(_("The wish no longer needs this much."))
 
 
-def wish_money_returned(*, fund: Fund, amount: Decimal) -> None:
+def wish_money_returned(*, wish_id: int, amount: Decimal) -> None:
     """A gift to a wish was refunded: the wish needs that much again, and reopens if it was
     counted as funded."""
     with transaction.atomic():
-        wish = Wish.objects.select_for_update().filter(fund=fund).first()
-        if wish is None:
-            return
+        wish = Wish.objects.select_for_update().get(pk=wish_id)
         Wish.objects.filter(pk=wish.pk).update(
             committed_amount=Greatest(F("committed_amount") - amount, Value(Decimal(0)))
         )
         if wish.status == Wish.Status.FUNDED:
-            wish.status = Wish.Status.OPEN
-            wish.save(update_fields=["status"])
-            transition_record(
-                obj=wish, from_state="funded", to_state="open", reason="gift refunded"
+            transition(
+                wish,
+                to=Wish.Status.OPEN,
+                allowed_from={Wish.Status.FUNDED},
+                reason="gift refunded",
             )

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from core.services import transition_record
+from core.transitions import transition_record
 from donations import selectors as donation_selectors
-from donations.services.pledges import donor_for_organisation, donor_for_user
+from donations.services.donors import donor_for_organisation, donor_for_user
 from wishes.models import Claim, Wish
 from wishes.services.notify import notify
 

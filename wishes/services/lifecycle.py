@@ -12,18 +12,15 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Resident, User
-from charity.models import Fund
+from charity.purposes import Purpose
+from charity.services import fund_earmark
 from core.money import quantize
-from core.services import transition_record
+from core.transitions import IllegalMove, Moved, transition, transition_record
 from wishes import selectors
-from wishes.models import Claim, Wish
+from wishes.models import WISH_PURPOSE, Claim, Wish
 from wishes.services.notify import notify
 
 MAX_WISH_AMOUNT = Decimal("20000")
-
-
-class IllegalMove(ValidationError):
-    pass
 
 
 def _move(
@@ -33,24 +30,9 @@ def _move(
     to: str,
     by: User | None,
     reason: str = "",
-    **fields: object,
-) -> Wish:
-    with transaction.atomic():
-        locked = Wish.objects.select_for_update().get(pk=wish.pk)
-        if locked.status == to:
-            return locked
-        if locked.status not in allowed_from:
-            raise IllegalMove(
-                _("A wish that is “%(state)s” cannot become “%(to)s”.")
-                % {"state": locked.get_status_display(), "to": Wish.Status(to).label}
-            )
-        previous = locked.status
-        locked.status = to
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["status", *fields])
-        transition_record(obj=locked, from_state=previous, to_state=to, by=by, reason=reason)
-        return locked
+    **fields: Any,
+) -> Moved:
+    return transition(wish, to=to, allowed_from=allowed_from, by=by, reason=reason, **fields)
 
 
 def _validate(
@@ -134,15 +116,16 @@ def wish_resubmit(
     }
     if photo:
         fields["photo"] = photo
-    result = _move(
+    moved = _move(
         wish=wish,
         allowed_from={Wish.Status.CHANGES_REQUESTED},
         to=Wish.Status.SUBMITTED,
         by=by,
         **fields,
     )
-    notify(wish=result, event="submitted")
-    return result
+    if moved.changed:
+        notify(wish=moved.obj, event="submitted")
+    return moved.obj
 
 
 def _vetter(by: User, wish: Wish) -> None:
@@ -163,26 +146,26 @@ def wish_approve(*, wish: Wish, by: User, claim_days: int | None = None) -> Wish
             and locked.fund_id is None
             and locked.status == Wish.Status.SUBMITTED
         ):
-            fields["fund"] = Fund.objects.create(
+            fields["fund"] = fund_earmark(
+                purpose=Purpose(WISH_PURPOSE, locked.pk),
                 code=f"wish-{locked.pk}",
                 name=f"微心愿 #{locked.pk}",
                 name_en=f"Micro-wish #{locked.pk}",
-                kind=Fund.Kind.WISH,
                 target_amount=locked.target_amount,
-                is_published=False,
             )
-        result = _move(
+        moved = _move(
             wish=locked, allowed_from={Wish.Status.SUBMITTED}, to=Wish.Status.OPEN, by=by, **fields
         )
-        notify(wish=result, event="approved")
-        return result
+        if moved.changed:
+            notify(wish=moved.obj, event="approved")
+        return moved.obj
 
 
 def wish_request_changes(*, wish: Wish, by: User, message: str) -> Wish:
     _vetter(by, wish)
     if not message.strip():
         raise ValidationError(_("Say what should change."))
-    result = _move(
+    moved = _move(
         wish=wish,
         allowed_from={Wish.Status.SUBMITTED},
         to=Wish.Status.CHANGES_REQUESTED,
@@ -190,15 +173,16 @@ def wish_request_changes(*, wish: Wish, by: User, message: str) -> Wish:
         reason=message,
         staff_message=message.strip()[:500],
     )
-    notify(wish=result, event="changes_requested")
-    return result
+    if moved.changed:
+        notify(wish=moved.obj, event="changes_requested")
+    return moved.obj
 
 
 def wish_reject(*, wish: Wish, by: User, reason: str) -> Wish:
     _vetter(by, wish)
     if not reason.strip():
         raise ValidationError(_("Give a reason."))
-    result = _move(
+    moved = _move(
         wish=wish,
         allowed_from={Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED},
         to=Wish.Status.REJECTED,
@@ -206,8 +190,9 @@ def wish_reject(*, wish: Wish, by: User, reason: str) -> Wish:
         reason=reason,
         staff_message=reason.strip()[:500],
     )
-    notify(wish=result, event="rejected")
-    return result
+    if moved.changed:
+        notify(wish=moved.obj, event="rejected")
+    return moved.obj
 
 
 def wish_mark_delivered(*, wish: Wish, by: User) -> Wish:
@@ -222,18 +207,23 @@ def wish_mark_delivered(*, wish: Wish, by: User) -> Wish:
         )
         if not (selectors.can_vet(user=by, wish=locked) or is_claimer):
             raise PermissionDenied
-        result = _move(
+        moved = _move(
             wish=locked,
             allowed_from={Wish.Status.CLAIMED, Wish.Status.FUNDED},
             to=Wish.Status.DELIVERED,
             by=by,
         )
         if claim is not None:
-            Claim.objects.filter(pk=claim.pk).update(
-                status=Claim.Status.DELIVERED, closed_at=timezone.now()
+            transition(
+                claim,
+                to=Claim.Status.DELIVERED,
+                allowed_from={Claim.Status.ACTIVE},
+                by=by,
+                closed_at=timezone.now(),
             )
-        notify(wish=result, event="delivered")
-        return result
+        if moved.changed:
+            notify(wish=moved.obj, event="delivered")
+        return moved.obj
 
 
 def wish_fulfil(
@@ -241,7 +231,7 @@ def wish_fulfil(
 ) -> Wish:
     """The worker has confirmed with the resident; their thank-you note may go on the board."""
     _vetter(by, wish)
-    result = _move(
+    moved = _move(
         wish=wish,
         allowed_from={Wish.Status.DELIVERED},
         to=Wish.Status.FULFILLED,
@@ -251,8 +241,9 @@ def wish_fulfil(
         thank_you_photo_public=bool(photo and photo_public),
         fulfilled_at=timezone.now(),
     )
-    notify(wish=result, event="fulfilled")
-    return result
+    if moved.changed:
+        notify(wish=moved.obj, event="fulfilled")
+    return moved.obj
 
 
 def wish_withdraw(*, wish: Wish, by: User, reason: str = "") -> Wish:
@@ -270,4 +261,4 @@ def wish_withdraw(*, wish: Wish, by: User, reason: str = "") -> Wish:
             to=Wish.Status.WITHDRAWN,
             by=by,
             reason=reason,
-        )
+        ).obj

@@ -59,10 +59,10 @@ def _recipients(wish: Wish, event: str, claim: Claim | None) -> list[User]:
         return []
     if event == "fulfilled":
         people = {c.claimed_by_id: c.claimed_by for c in wish.claims.select_related("claimed_by")}
-        for pledge in (
-            wish.pledges.filter(donations__isnull=False).select_related("created_by").distinct()
+        for chipin in wish.chip_ins.filter(pledge__donations__isnull=False).select_related(
+            "pledge__created_by"
         ):
-            people.setdefault(pledge.created_by_id, pledge.created_by)
+            people.setdefault(chipin.pledge.created_by_id, chipin.pledge.created_by)
         return list(people.values())
     return _resident_contacts(wish)
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
-from charity.models import HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+from portal.models import HomePage, NewsArticlePage, NewsIndexPage, StandardPage
 
 ARTICLES = [
     (

@@ -1,4 +1,4 @@
-"""Wagtail pages hold content and presentation; figures come from charity.selectors."""
+"""Wagtail pages hold content and presentation; figures come from portal.selectors."""
 
 from typing import Any
 
@@ -12,7 +12,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
 
-from charity import selectors
+from portal import selectors
 
 BODY_BLOCKS = [
     ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),
@@ -26,7 +26,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count_per_parent = 1
-    subpage_types = ["charity.StandardPage", "charity.NewsIndexPage", "wishes.WishBoardPage"]
+    subpage_types = ["portal.StandardPage", "portal.NewsIndexPage", "wishes.WishBoardPage"]
 
     class Meta:
         verbose_name = _("home page")
@@ -52,7 +52,7 @@ class NewsIndexPage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["charity.NewsArticlePage"]
+    subpage_types = ["portal.NewsArticlePage"]
 
     class Meta:
         verbose_name = _("news index")
@@ -75,7 +75,7 @@ class NewsArticlePage(Page):
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
-    parent_page_types = ["charity.NewsIndexPage"]
+    parent_page_types = ["portal.NewsIndexPage"]
     subpage_types: list[str] = []
 
     class Meta:

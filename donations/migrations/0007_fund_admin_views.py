@@ -1,10 +1,14 @@
-"""Fund administrators may read the ledger, receipts and donations in the Django admin."""
+"""Fund administrators may read the ledger, receipts and donations in the Django admin.
+
+Moved here from accounts/0003_fund_admin_views when the layers were drawn (accounts may not
+depend on the apps above it); granting twice changes nothing.
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 VIEW = {
-    "charity": ["account", "ledgerentry", "ledgerleg", "fund"],
+    "charity": ["account", "ledgerentry", "ledgerleg", "fund", "disbursement", "stocklot"],
     "donations": ["donation", "receipt", "pledge", "refund", "stripeevent", "goodsintake"],
 }
 
@@ -22,13 +26,14 @@ def grant(apps, schema_editor):
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=f"view_{model}")
             )
-    group.permissions.add(Permission.objects.get(content_type__app_label="charity", codename="change_fund"))
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="charity", codename="change_fund")
+    )
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_roles"),
-        ("charity", "0004_funds"),
-        ("donations", "0003_pledge_help_text"),
+        ("donations", "0006_purposes_and_stock"),
     ]
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from charity import views
+from portal import views
 
-app_name = "charity"
+app_name = "portal"
 urlpatterns = [path("transparency/", views.transparency, name="transparency")]

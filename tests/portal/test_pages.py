@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from charity import content
+from portal import content
 from tests.accounts import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_news_index_lists_articles_in_its_own_language(client):
 
 
 def test_demo_pages_are_made_once():
-    from charity.models import HomePage
+    from portal.models import HomePage
 
     content.demo_pages_ensure()
     content.demo_pages_ensure()

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from accounts import roles, services
 from accounts.models import Resident, Station, User
-from charity import content
+from charity.selectors import fund_general
+from portal import content
 
 DEMO_PASSWORD = "wishpool-demo"  # noqa: S105 - printed for the demo, never used in production
 
@@ -56,10 +57,10 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
+        from accounts.models import Warehouse
         from charity.models import Fund
         from donations.models import Donation, Pledge
-        from donations.services import offline, pledges
-        from lending.models import Warehouse
+        from donations.services import donors, offline, pledges
 
         if Donation.objects.exists():
             return
@@ -68,8 +69,8 @@ class Command(BaseCommand):
         org = rep.memberships.get().organisation
         services.organisation_approve(organisation=org, by=admin)
         donor = User.objects.get(email="donor@demo.wishpool.cn")
-        services.donor_registration_approve(user=donor, by=admin)
-        general = Fund.objects.get(code="general")
+        donors.donor_registration_approve(user=donor, by=admin)
+        general = fund_general()
         beds, _ = Fund.objects.get_or_create(
             code="care-beds",
             defaults={
@@ -80,7 +81,7 @@ class Command(BaseCommand):
                 "sort_order": 2,
             },
         )
-        company = pledges.donor_for_organisation(organisation=org)
+        company = donors.donor_for_organisation(organisation=org)
         now = timezone.now()
         for amount, fund, ref in (
             ("20000", general, "ICBC-20261001-0001"),
@@ -97,7 +98,7 @@ class Command(BaseCommand):
                 by=admin,
             )
         offline.offline_income_record(
-            donor=pledges.donor_for_user(user=donor),
+            donor=donors.donor_for_user(user=donor),
             fund=general,
             amount=Decimal("500"),
             method="cash",

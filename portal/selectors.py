@@ -1,0 +1,73 @@
+"""Reads across every domain for the public site: home figures, news, the transparency page."""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from accounts.models import Organisation, Resident, Station
+from charity.selectors import fund_balances, fund_raised, monthly_flows, pool_balance
+from donations.models import Donation
+from donations.selectors import public_name
+
+if TYPE_CHECKING:
+    from wagtail.models import Locale
+
+    from portal.models import NewsArticlePage, NewsIndexPage
+
+
+def home_figures() -> dict[str, Any]:
+    """The home page's figures, counted from records (never typed by an editor)."""
+    return {
+        "stations": Station.objects.filter(is_active=True).count(),
+        "member_companies": Organisation.objects.count(),
+        "residents": Resident.objects.count(),
+        "pool_balance": pool_balance(),
+    }
+
+
+def latest_news(*, locale: "Locale", limit: int) -> "QuerySet[NewsArticlePage]":
+    from portal.models import NewsArticlePage
+
+    return NewsArticlePage.objects.live().public().filter(locale=locale).order_by("-date")[:limit]
+
+
+def news_articles(*, index_page: "NewsIndexPage") -> "QuerySet[NewsArticlePage]":
+    from portal.models import NewsArticlePage
+
+    return NewsArticlePage.objects.live().public().child_of(index_page).order_by("-date")
+
+
+def transparency() -> dict[str, Any]:
+    balances = fund_balances()
+    raised = fund_raised()
+    thermometers = []
+    for row in balances:
+        fund = row["fund"]
+        if fund.is_published and fund.target_amount:
+            got = raised.get(fund.pk, Decimal(0))
+            percent = min(100, int(got * 100 / fund.target_amount))
+            thermometers.append(
+                {"fund": fund, "raised": got, "target": fund.target_amount, "percent": percent}
+            )
+    recent = Donation.objects.select_related("donor__organisation", "donor__user", "fund").order_by(
+        "-received_at"
+    )[:20]
+    return {
+        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
+        "in_kind_total": sum((r["in_kind"] for r in balances), start=Decimal(0)),
+        "balances": [r for r in balances if r["fund"].is_published],
+        "flows": monthly_flows(),
+        "recent": [
+            {
+                "name": public_name(d),
+                "amount": d.amount,
+                "fund": d.fund,
+                "date": d.received_at,
+                "goods": d.method == "goods",
+            }
+            for d in recent
+        ],
+        "donor_wall": Organisation.objects.filter(show_on_donor_wall=True).order_by("display_name"),
+        "thermometers": thermometers,
+    }

@@ -1,0 +1,43 @@
+"""The wish's side of the payment path: what charity and donations may ask of a wish.
+
+Registered for the key "wish" in WishesConfig.ready(); see charity.purposes for the contract.
+"""
+
+from decimal import Decimal
+
+from charity.models import Fund
+from wishes.models import WISH_PURPOSE, ChipIn, Wish
+from wishes.services import chipins
+
+
+class WishPurpose:
+    key = WISH_PURPOSE
+    # A wish's target is held share by share (chip-ins): money it did not hold for is refused.
+    accepts_offline_income = False
+    # A wish counts every gift at its full amount; Stripe's fee is the general pool's cost.
+    fees_to_general_pool = True
+    # A chip-in's hold lives as long as its one checkout.
+    one_checkout_per_pledge = True
+
+    def label(self, *, purpose_id: int) -> str:
+        return Wish.objects.filter(pk=purpose_id).values_list("title", flat=True).first() or ""
+
+    def reserve(self, *, purpose_id: int, amount: Decimal) -> None:
+        chipins.wish_disbursement_reserve(wish_id=purpose_id, amount=amount)
+
+    def settle(self, *, purpose_id: int, pledge_id: int) -> Fund | None:
+        return chipins.chipin_settle(pledge_id=pledge_id)
+
+    def release(self, *, purpose_id: int, pledge_id: int, reason: str) -> None:
+        chipin = ChipIn.objects.filter(pledge_id=pledge_id).first()
+        if chipin is not None:
+            chipins.chipin_release(chipin=chipin, reason=reason)
+
+    def funded(self, *, purpose_id: int) -> None:
+        chipins.wish_mark_funded_if_complete(wish_id=purpose_id)
+
+    def overflowed(self, *, purpose_id: int, pledge_id: int, donation_id: int) -> None:
+        chipins.overflow_handle(pledge_id=pledge_id, donation_id=donation_id)
+
+    def returned(self, *, purpose_id: int, amount: Decimal) -> None:
+        chipins.wish_money_returned(wish_id=purpose_id, amount=amount)
