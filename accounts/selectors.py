@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts import roles
-from accounts.models import Organisation, Resident, ResidentPrivate, Station, User
+from accounts.models import Organisation, Resident, ResidentPrivate, User
 
 
 def user_has_role(user: User, role: str) -> bool:
@@ -23,10 +23,6 @@ def is_fund_administrator(user: User) -> bool:
 
 def is_community_worker(user: User) -> bool:
     return user_has_role(user, roles.COMMUNITY_WORKER) and user.station_id is not None
-
-
-def is_editor(user: User) -> bool:
-    return user_has_role(user, roles.EDITOR)
 
 
 def user_roles(user: User) -> list[str]:
@@ -76,7 +72,3 @@ def organisation_get_for_member(*, user: User, organisation_id: int) -> Organisa
 
 def organisation_is_admin(*, user: User, organisation: Organisation) -> bool:
     return organisation.memberships.filter(user=user, role="admin").exists()
-
-
-def stations_active() -> QuerySet[Station]:
-    return Station.objects.filter(is_active=True)

@@ -11,6 +11,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
+PDF_TASKS = ("donations.tasks.render_receipt",)
+
 app = Celery("wishpool", task_cls="core.tasks:GuardedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -18,7 +20,9 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_default_queue="default",
-    task_routes={"*.render_*": {"queue": "pdf"}},
+    # PDF work has its own workers; each PDF task is named here, so a new task never lands
+    # on the PDF queue by the accident of its name.
+    task_routes={name: {"queue": "pdf"} for name in PDF_TASKS},
     broker_connection_retry_on_startup=True,
     timezone="Asia/Shanghai",
     beat_schedule={

@@ -3,11 +3,9 @@
 One rounding rule: half-up to the currency's minor unit.
 """
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"}
-CENT = Decimal("0.01")
 
 
 def exponent(currency: str) -> int:
@@ -31,20 +29,6 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 def from_minor(units: int, currency: str) -> Decimal:
     return quantize(Decimal(int(units)).scaleb(-exponent(currency)), currency)
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str = "CNY"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "currency", self.currency.upper())
-        object.__setattr__(self, "amount", quantize(self.amount, self.currency))
-
-    def __str__(self) -> str:
-        symbol = {"CNY": "¥", "HKD": "HK$", "USD": "US$"}.get(self.currency, self.currency + " ")
-        return f"{symbol}{self.amount:,.2f}"
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"

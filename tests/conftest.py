@@ -7,6 +7,18 @@ from tests import parts
 _skipped: list[tuple[str, str]] = []
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    where = (
+        db["NAME"]
+        if "sqlite" in db["ENGINE"]
+        else f"{db.get('HOST') or 'socket'}:{db.get('PORT') or ''}"
+    )
+    return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for part in parts.PARTS:

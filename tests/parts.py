@@ -21,7 +21,11 @@ def missing(part: str) -> str | None:
     """None if the part is here, else why not."""
     if part == "postgres":
         engine = settings.DATABASES["default"]["ENGINE"]
-        return None if "postgresql" in engine else "PostgreSQL is not answering on localhost:5432"
+        return (
+            None
+            if "postgresql" in engine
+            else "the tests run on SQLite (set DATABASE_URL=postgres://… or CI=true)"
+        )
     if part == "redis":
         return None if _answers("127.0.0.1", 6379) else "Redis is not answering on localhost:6379"
     if part == "chromium":

@@ -18,9 +18,25 @@ def key(request: HttpRequest) -> str:
     return f"wishboard:{get_language()}:{request.get_full_path()}"[:240]
 
 
+# A visitor carrying one of these has something of their own to see (a message after signing
+# out, a session): they get a fresh page, and it is never stored for others.
+PERSONAL_COOKIES = ("messages", "sessionid")
+
+
 def cacheable(request: HttpRequest) -> bool:
     seconds = getattr(settings, "WISHPOOL_BOARD_CACHE_SECONDS", 60)
-    return bool(seconds) and request.method == "GET" and not request.user.is_authenticated
+    personal = {settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES} & set(request.COOKIES)
+    return (
+        bool(seconds)
+        and request.method == "GET"
+        and not request.user.is_authenticated
+        and not personal
+    )
+
+
+def storable(response: HttpResponse) -> bool:
+    """Only a page that sets no cookie (no CSRF token, no consumed message) is shared."""
+    return response.status_code == 200 and not response.cookies
 
 
 def board_prefixes() -> tuple[str, ...]:

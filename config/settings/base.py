@@ -156,6 +156,8 @@ WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=6
 # A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general
 # pool and tell the donor) or "refund".
 WISHPOOL_WISH_OVERFLOW = env("WISHPOOL_WISH_OVERFLOW", default="pool")
+# `seed_demo` creates staff with a published password: allowed everywhere but production.
+WISHPOOL_DEMO_ALLOWED = True
 # Members-only pledging (Charity Law): on in production, off in the demo.
 WISHPOOL_MEMBERS_ONLY = env.bool("WISHPOOL_MEMBERS_ONLY", default=False)
 

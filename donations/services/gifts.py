@@ -15,6 +15,7 @@ from charity.purposes import fund_purpose
 from charity.selectors import fund_general
 from charity.services import Leg, account_get, entry_post
 from core.money import from_minor, quantize
+from donations import stripe_gateway as gw
 from donations.models import Donation, Donor, Pledge
 from donations.services.receipts import receipt_issue
 
@@ -35,6 +36,17 @@ class Settlement:
             gross=from_minor(int(txn["amount"]), currency),
             fee=from_minor(int(txn.get("fee") or 0), currency),
         )
+
+
+def settlement_of(stripe_object: dict[str, Any]) -> Settlement | None:
+    """What reached (or left) our Stripe balance for a charge or a refund, from its balance
+    transaction (fetched if the object only names it); None if Stripe has not settled it."""
+    txn = stripe_object.get("balance_transaction")
+    if not txn:
+        return None
+    if isinstance(txn, str):
+        txn = gw.balance_transaction_retrieve(txn)
+    return Settlement.from_balance_transaction(txn)
 
 
 def stripe_income_legs(

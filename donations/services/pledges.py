@@ -212,20 +212,20 @@ def checkout_start(*, pledge: Pledge, success_url: str, cancel_url: str) -> Chec
 
 
 def checkout_close(*, stripe_session_id: str, status: str) -> CheckoutSession | None:
-    """Mark a session complete, expired or failed; later states never go back to open."""
+    """Mark a session complete, expired or failed; a complete session never changes again,
+    and no later state goes back to open."""
+    checkout = CheckoutSession.objects.filter(stripe_session_id=stripe_session_id).first()
+    if checkout is None:
+        return None
+    allowed = {CheckoutSession.Status.CREATING, CheckoutSession.Status.OPEN}
+    if status == CheckoutSession.Status.COMPLETE:
+        # Paid after Stripe said it expired or failed (async methods): payment wins.
+        allowed |= {CheckoutSession.Status.EXPIRED, CheckoutSession.Status.FAILED}
     with transaction.atomic():
-        checkout = (
-            CheckoutSession.objects.select_for_update()
-            .filter(stripe_session_id=stripe_session_id)
-            .first()
-        )
-        if checkout is None or checkout.status == status:
-            return checkout
-        if checkout.status == CheckoutSession.Status.COMPLETE:
-            return checkout
-        checkout.status = status
-        checkout.save(update_fields=["status"])
-        return checkout
+        locked = CheckoutSession.objects.select_for_update().get(pk=checkout.pk)
+        if locked.status not in allowed:
+            return locked
+        return transition(locked, to=status, allowed_from=allowed).obj
 
 
 def pledge_mark_paid(*, pledge: Pledge, reason: str) -> Pledge:

@@ -18,7 +18,7 @@ from core.money import from_minor, quantize, to_minor
 from core.transitions import transition_record
 from donations import stripe_gateway as gw
 from donations.models import Donation, Receipt, Refund
-from donations.services.gifts import Settlement
+from donations.services.gifts import Settlement, settlement_of
 from donations.services.receipts import receipt_issue, receipt_void
 
 
@@ -70,15 +70,6 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
     return refund_record_from_stripe(refund=stripe_refund)
 
 
-def _settlement(stripe_refund: dict[str, Any]) -> Settlement | None:
-    txn = stripe_refund.get("balance_transaction")
-    if not txn:
-        return None
-    if isinstance(txn, str):
-        txn = gw.balance_transaction_retrieve(txn)
-    return Settlement.from_balance_transaction(txn)
-
-
 def refund_record_from_stripe(
     *, refund: dict[str, Any], charge: dict[str, Any] | None = None
 ) -> Refund:
@@ -117,7 +108,7 @@ def refund_record_from_stripe(
             row.save(update_fields=["status", "failure", "stripe_refund_id"])
             return row
         return _refund_complete(
-            row=row, stripe_refund_id=refund["id"], settlement=_settlement(refund)
+            row=row, stripe_refund_id=refund["id"], settlement=settlement_of(refund)
         )
 
 

@@ -20,7 +20,7 @@ from core.money import from_minor
 from donations import stripe_gateway as gw
 from donations.models import CheckoutSession, Donation, Pledge, StripeEvent
 from donations.services import pledges
-from donations.services.gifts import Settlement, donation_record, stripe_income_legs
+from donations.services.gifts import donation_record, settlement_of, stripe_income_legs
 
 logger = logging.getLogger(__name__)
 ORPHAN_AFTER = timedelta(minutes=5)
@@ -81,15 +81,6 @@ def _pledge_from_metadata(obj: dict[str, Any]) -> Pledge | None:
     return Pledge.objects.filter(pk=int(pledge_id)).select_related("donor", "fund").first()
 
 
-def _settlement_for_charge(charge: dict[str, Any]) -> Settlement | None:
-    txn = charge.get("balance_transaction")
-    if not txn:
-        return None
-    if isinstance(txn, str):
-        txn = gw.balance_transaction_retrieve(txn)
-    return Settlement.from_balance_transaction(txn)
-
-
 def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
     """A one-time gift, once its PaymentIntent has succeeded (whatever event told us)."""
     existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
@@ -123,7 +114,7 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
                 fund=fund,
                 amount=amount,
                 currency=currency,
-                settlement=_settlement_for_charge(charge),
+                settlement=settlement_of(charge),
             ),
             show_name=pledge.show_name,
             pledge=pledge,
@@ -187,7 +178,7 @@ def donation_from_invoice(invoice: dict[str, Any]) -> Donation | None:
                 fund=pledge.fund,
                 amount=amount,
                 currency=currency,
-                settlement=_settlement_for_charge(charge),
+                settlement=settlement_of(charge),
             ),
             show_name=pledge.show_name,
             pledge=pledge,

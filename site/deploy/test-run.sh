@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: pytest on PostgreSQL when one answers (or DATABASE_URL is set), else SQLite.
+# `make test`: pytest on PostgreSQL when DATABASE_URL says so or CI is set, else SQLite
+# (the first lines of the run name the database).
 # Tests needing a missing system part are skipped and listed by name; with CI=true a skip fails.
 set -u
 cd "$(dirname "$0")/../.."

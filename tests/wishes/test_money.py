@@ -40,6 +40,9 @@ def test_chip_in_through_stripe_ends_in_a_receipt_and_the_wish_funded(
     quote, response = _give(client, wish, member, "60")
     assert quote.context["quote"] == Decimal("60.00") and response.status_code == 302
     session_id = next(iter(stripe_world.boundary.sessions))
+    # the hold lasts exactly as long as the one checkout (set by the service, not the view)
+    chipin = ChipIn.objects.get(wish=wish)
+    assert chipin.expires_at == chipin.pledge.checkouts.get().expires_at
     assert (
         stripe_world.boundary.sent[-1]["params"]["line_items"][0]["price_data"]["unit_amount"]
         == "6000"

@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -102,6 +103,25 @@ def test_board_is_cached_for_anonymous_visitors(client, settings):
     assert any(
         '"wishes_wish"' in q["sql"] for q in fresh.captured_queries
     )  # signed in: always fresh
+
+
+def test_a_visitors_message_never_reaches_the_shared_copy(client, settings):
+    """Signing out with next=/wishes/?x shows "signed out" to that visitor only."""
+    from django.core.cache import cache
+
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 60
+    cache.clear()
+    wf.wish(title="第一")
+    member, _ = wf.member()
+    client.force_login(member)
+    response = client.post("/en/accounts/logout/?next=/en/wishes/?x=1", follow=True)
+    assert "signed out" in response.content.decode().lower()
+    stranger = type(client)()
+    page = stranger.get("/en/wishes/?x=1").content.decode()
+    assert "signed out" not in page.lower() and "第一" in page
+    # and the stranger's own copy is now the shared one
+    again = stranger.get("/en/wishes/?x=1").content.decode()
+    assert "signed out" not in again.lower()
 
 
 def test_wish_text_is_plain_text(client):
@@ -237,3 +257,82 @@ def test_offline_income_cannot_go_straight_into_a_wish():
 
     wish = wf.wish(kind="money")
     assert wish.fund not in OfflineIncomeForm().fields["fund"].queryset
+
+
+def test_offline_income_for_a_wish_is_refused_by_the_service_too():
+    """The form hides wish funds; the service refuses them whoever calls it, so a wish can
+    never be over-funded past its held chip-ins."""
+    from datetime import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from donations.models import Donation
+    from donations.services.offline import offline_income_record
+
+    wish = wf.wish(kind="money")
+    with pytest.raises(ValidationError):
+        offline_income_record(
+            fund=wish.fund,
+            organisation=f.organisation(),
+            amount=Decimal("50"),
+            method="bank_transfer",
+            reference="BANK-WISH-1",
+            received_at=timezone.make_aware(datetime(2026, 11, 1, 12)),
+            show_name=True,
+            by=f.fund_administrator(),
+        )
+    assert not Donation.objects.filter(fund=wish.fund).exists()
+
+
+def test_a_stuck_disbursement_can_be_rejected_on_the_screen_and_the_wish_asked_for_again(client):
+    from charity.models import Disbursement
+    from core.models import Transition
+    from wishes.services import chipins
+
+    wish = wf.wish(kind="money", target_amount=Decimal("200"))
+    asker, other = f.fund_administrator(), f.fund_administrator()
+    item = chipins.wish_fund_from_pool_request(wish=wish, amount=None, by=asker)
+    with pytest.raises(ValidationError):  # one waiting request per wish
+        chipins.wish_fund_from_pool_request(wish=wish, amount=None, by=asker)
+    client.force_login(other)
+    no_reason = client.post(
+        reverse("wishes:disbursements"),
+        {"disbursement": str(item.pk), "decision": "reject", "reason": " "},
+    )
+    assert no_reason.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Disbursement.Status.REQUESTED
+    client.post(
+        reverse("wishes:disbursements"),
+        {"disbursement": str(item.pk), "decision": "reject", "reason": "已由企业认捐"},
+    )
+    item.refresh_from_db()
+    assert item.status == Disbursement.Status.REJECTED and item.decision_reason == "已由企业认捐"
+    assert item.decided_by == other and item.entry is None
+    assert Transition.objects.filter(
+        object_type="charity.disbursement", object_id=str(item.pk), to_state="rejected"
+    ).exists()
+    # nothing blocks the wish any more
+    assert chipins.wish_fund_from_pool_request(wish=wish, amount=None, by=asker).pk != item.pk
+
+
+def test_marking_a_claimed_wish_delivered_on_the_screen_closes_the_claim_with_history(client):
+    from core.models import Transition
+    from wishes.models import Claim
+    from wishes.services import claims
+
+    worker = f.worker()
+    wish = wf.wish(worker=worker)
+    user, org = wf.member()
+    claim = claims.claim_create(wish=wish, by=user, organisation=org, show_name=True)
+    client.force_login(worker)
+    assert client.post(reverse("wishes:deliver", args=[wish.pk])).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DELIVERED and claim.closed_at is not None
+    history = Transition.objects.filter(object_type="wishes.claim", object_id=str(claim.pk))
+    assert list(history.values_list("from_state", "to_state")) == [
+        ("", "active"),
+        ("active", "delivered"),
+    ]
+    assert history.last().by_id == worker.pk

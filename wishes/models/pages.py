@@ -33,7 +33,7 @@ class WishBoardPage(RoutablePageMixin, Page):
             return render()
         response = render()
         response.render()
-        if response.status_code == 200:
+        if board_cache.storable(response):
             cache.set(
                 board_cache.key(request), response.content, settings.WISHPOOL_BOARD_CACHE_SECONDS
             )

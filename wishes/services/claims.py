@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from core.transitions import transition_record
+from core.transitions import transition, transition_record
 from donations import selectors as donation_selectors
 from donations.services.donors import donor_for_organisation, donor_for_user
 from wishes.models import Claim, Wish
@@ -44,41 +44,52 @@ def claim_create(
                 show_name=show_name,
                 deadline=timezone.now() + timedelta(days=locked.claim_days),
             )
-            locked.status = Wish.Status.CLAIMED
-            locked.save(update_fields=["status"])
-            transition_record(
-                obj=locked, from_state=Wish.Status.OPEN, to_state=Wish.Status.CLAIMED, by=by
-            )
+            transition_record(obj=claim, from_state="", to_state=claim.status, by=by)
+            locked = transition(
+                locked, to=Wish.Status.CLAIMED, allowed_from={Wish.Status.OPEN}, by=by
+            ).obj
             notify(wish=locked, event="claimed", claim=claim)
             return claim
     except IntegrityError as exc:
         raise ValidationError(_("This wish is no longer open.")) from exc
 
 
-def claim_lapse(*, claim: Claim, reason: str = "deadline passed") -> Claim:
-    """The wish is open again and the donor is told. A repeat does nothing."""
+def _claim_end(*, claim: Claim, to: str, by: User | None, reason: str) -> Claim:
+    """A claim ends without delivery: the wish is open again and the donor is told.
+    A repeat (the claim already ended) does nothing."""
     with transaction.atomic():
-        wish = Wish.objects.select_for_update().get(pk=claim.wish_id)
+        wish = Wish.objects.select_for_update().get(pk=claim.wish_id)  # the wish first
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != Claim.Status.ACTIVE:
             return locked
-        locked.status, locked.closed_at = Claim.Status.LAPSED, timezone.now()
-        locked.save(update_fields=["status", "closed_at"])
-        transition_record(obj=locked, from_state="active", to_state="lapsed", reason=reason)
+        locked = transition(
+            locked,
+            to=to,
+            allowed_from={Claim.Status.ACTIVE},
+            by=by,
+            reason=reason,
+            closed_at=timezone.now(),
+        ).obj
         if wish.status == Wish.Status.CLAIMED:
-            wish.status = Wish.Status.OPEN
-            wish.save(update_fields=["status"])
-            transition_record(
-                obj=wish, from_state="claimed", to_state="open", reason="claim lapsed"
-            )
+            wish = transition(
+                wish, to=Wish.Status.OPEN, allowed_from={Wish.Status.CLAIMED}, reason=reason
+            ).obj
         notify(wish=wish, event="claim_lapsed", claim=locked)
         return locked
 
 
+def claim_lapse(*, claim: Claim, reason: str = "deadline passed") -> Claim:
+    """Beat: the deadline passed without delivery."""
+    return _claim_end(claim=claim, to=Claim.Status.LAPSED, by=None, reason=reason)
+
+
 def claim_withdraw(*, claim: Claim, by: User) -> Claim:
+    """The donor gives the wish back before the deadline."""
     if not donation_selectors.donors_for_user(user=by).filter(pk=claim.donor_id).exists():
         raise PermissionDenied
-    return claim_lapse(claim=claim, reason="withdrawn by the donor")
+    return _claim_end(
+        claim=claim, to=Claim.Status.WITHDRAWN, by=by, reason="withdrawn by the donor"
+    )
 
 
 def claims_lapse_due() -> int:

@@ -4,7 +4,8 @@ from datetime import date
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import roles, services
@@ -36,6 +37,12 @@ class Command(BaseCommand):
     help = "Load the demo data (stations, people, a member company, pages) unless already there."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.WISHPOOL_DEMO_ALLOWED:
+            # The demo creates staff accounts with a published password.
+            raise CommandError(
+                "Refusing to load demo data with these settings (WISHPOOL_DEMO_ALLOWED is off, "
+                "as in production): the demo creates staff accounts with a published password."
+            )
         with transaction.atomic():
             stations = [self._station(data) for data in STATIONS]
             logins = self._people(stations)
