@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from charity.models import Account, Disbursement, Fund, LedgerEntry, LedgerLeg, StockLot
+from charity.services import fund_save
 from core.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 
@@ -31,8 +32,21 @@ class FundAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code", "kind"] if obj is not None else []
 
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "kind":  # earmarked funds are made by their purpose, not here
+            kwargs["choices"] = [c for c in Fund.Kind.choices if c[0] != Fund.Kind.EARMARKED]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.kind == Fund.Kind.EARMARKED:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Fund, form: Any, change: bool) -> None:
+        fund_save(fund=obj, by=request.user)  # type: ignore[arg-type]
 
 
 @admin.register(Account)

@@ -97,6 +97,24 @@ def entry_post(
         return entry
 
 
+def fund_save(*, fund: Fund, by: User) -> Fund:
+    """A published fund's names, description, target, order and published flag (the Django
+    admin's one editable screen). Its code names its ledger accounts and is fixed once saved;
+    an earmarked fund belongs to its purpose and is never edited here."""
+    if not (is_fund_administrator(by) or by.is_superuser):
+        raise PermissionDenied
+    if fund.kind == Fund.Kind.EARMARKED or fund.purpose_key:
+        raise ValidationError(_("An earmarked fund is managed by what it is for."))
+    with transaction.atomic():
+        if fund.pk is not None:
+            stored = Fund.objects.select_for_update().get(pk=fund.pk)
+            if (stored.code, stored.kind) != (fund.code, fund.kind):
+                raise ValidationError(_("A fund's code and kind cannot change."))
+        fund.full_clean()
+        fund.save()
+        return fund
+
+
 def fund_earmark(
     *, purpose: Purpose, code: str, name: str, name_en: str, target_amount: Decimal | None
 ) -> Fund:

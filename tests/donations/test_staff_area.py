@@ -428,3 +428,27 @@ def test_fund_administrator_reads_but_cannot_change_the_ledger_in_django_admin(c
     receipt.refresh_from_db()
     assert receipt.number != "WP-0000-000000"
     assert client.get("/django-admin/charity/ledgerentry/add/").status_code == 403
+
+
+def test_a_fund_is_edited_in_the_django_admin_through_its_service_and_earmarked_ones_not(client):
+    from tests.wishes import factories as wf
+
+    admin_user = f.fund_administrator()
+    client.force_login(admin_user)
+    general = fund_general()
+    data = {
+        "name": "社区爱心资金池",
+        "name_en": "Community pool",
+        "description": "",
+        "target_amount": "",
+        "is_published": "on",
+        "sort_order": "0",
+    }
+    response = client.post(f"/django-admin/charity/fund/{general.pk}/change/", data)
+    assert response.status_code == 302
+    general.refresh_from_db()
+    assert general.name == "社区爱心资金池" and general.code == "general"
+    wish_fund = wf.wish(kind="money").fund
+    client.post(f"/django-admin/charity/fund/{wish_fund.pk}/change/", {**data, "name": "改"})
+    wish_fund.refresh_from_db()
+    assert wish_fund.name != "改"
