@@ -250,6 +250,22 @@ def stock_lot_receive(
     )
 
 
+def stock_lot_void(*, lot: StockLot) -> StockLot:
+    """The goods were booked in error: none of them is the pool's any more. Only while all are
+    still on hand (what was handed out stays on the books)."""
+    with transaction.atomic():
+        locked = StockLot.objects.select_for_update().get(pk=lot.pk)
+        if locked.quantity_on_hand == 0:
+            return locked
+        if locked.quantity_on_hand != locked.quantity_received:
+            raise ValidationError(
+                _("Some of these goods have been given out; they cannot be voided.")
+            )
+        locked.quantity_on_hand = 0
+        locked.save(update_fields=["quantity_on_hand"])
+        return locked
+
+
 def entry_reverse(
     *, entry: LedgerEntry, memo: str, reference: str | None = None, created_by: User | None = None
 ) -> LedgerEntry:

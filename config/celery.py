@@ -8,6 +8,7 @@ deliveries and sets a message aside after CELERY_MAX_DELIVERIES.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -29,6 +30,11 @@ app.conf.update(
         "wishes-lapse-claims": {"task": "wishes.tasks.lapse_claims", "schedule": 15 * 60},
         "wishes-remind-claims": {"task": "wishes.tasks.remind_claims", "schedule": 60 * 60},
         "wishes-release-holds": {"task": "wishes.tasks.release_expired_holds", "schedule": 5 * 60},
+        "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
+        "stripe-reconcile-payments": {
+            "task": "donations.tasks.reconcile_stripe_payments",
+            "schedule": crontab(hour=3, minute=17),
+        },
     },
 )
 

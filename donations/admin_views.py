@@ -26,12 +26,18 @@ from accounts.selectors import is_fund_administrator
 from accounts.services import organisation_approve
 from charity.models import Account, LedgerEntry
 from charity.selectors import account_balances, fund_balances
-from donations import stripe_gateway
-from donations.forms import GoodsIntakeForm, OfflineIncomeForm, RefundForm
+from donations import selectors, stripe_gateway
+from donations.forms import (
+    DonationSearchForm,
+    GoodsIntakeForm,
+    OfflineIncomeForm,
+    RefundForm,
+    VoidForm,
+)
 from donations.models import Donation, Pledge, Refund
 from donations.reconcile import stripe_reconciliation
 from donations.services.donors import donor_registration_approve
-from donations.services.offline import goods_intake_record, offline_income_record
+from donations.services.offline import donation_void, goods_intake_record, offline_income_record
 from donations.services.refunds import refund_request
 
 logger = logging.getLogger(__name__)
@@ -39,6 +45,7 @@ logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 
 LEDGER_PAGE_SIZE = 100
+REFUNDS_PAGE_SIZE = 50
 REFUNDABLE = (Donation.Status.RECEIVED, Donation.Status.PARTIALLY_REFUNDED)
 HIGHLIGHTED_KINDS = (Account.Kind.STRIPE_FEES, Account.Kind.EXCHANGE)
 
@@ -197,14 +204,24 @@ def _refund_prefix(donation: Donation) -> str:
 @require_GET
 @fund_administrator_required
 def refunds(request: AuthedHttpRequest) -> HttpResponse:
-    donations = (
-        Donation.objects.filter(stripe_payment_intent__isnull=False, status__in=REFUNDABLE)
-        .select_related("donor__organisation", "donor__user", "fund")
-        .order_by("-received_at", "-pk")[:50]
+    """Every gift, newest first, searchable and paged: a Stripe gift is refunded, a bank,
+    cash or goods gift recorded in error is voided."""
+    search = DonationSearchForm(request.GET or None)
+    query = search.cleaned_data.get("q", "").strip() if search.is_valid() else ""
+    page = Paginator(selectors.donations_search(query=query), REFUNDS_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
     rows = [
-        {"donation": d, "form": RefundForm(prefix=_refund_prefix(d)), "left": d.kept_amount}
-        for d in donations
+        {
+            "donation": d,
+            "online": bool(d.stripe_payment_intent or d.stripe_charge),
+            "form": RefundForm(prefix=_refund_prefix(d))
+            if d.stripe_payment_intent or d.stripe_charge
+            else VoidForm(prefix=_refund_prefix(d)),
+            "left": d.kept_amount,
+            "actionable": d.status in REFUNDABLE,
+        }
+        for d in page.object_list
     ]
     past = Refund.objects.select_related("donation", "requested_by").order_by("-created_at", "-pk")[
         :50
@@ -213,8 +230,11 @@ def refunds(request: AuthedHttpRequest) -> HttpResponse:
         request,
         "donations/admin/refunds.html",
         {
-            "page_title": _("Refunds"),
+            "page_title": _("Refunds and corrections"),
             "rows": rows,
+            "page": page,
+            "search": search,
+            "query": query,
             "past": past,
             "payments_configured": stripe_gateway.is_configured(),
         },
@@ -223,8 +243,30 @@ def refunds(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_POST
 @fund_administrator_required
+def donation_void_view(request: AuthedHttpRequest, donation_id: int) -> HttpResponse:
+    donation = get_object_or_404(Donation, pk=donation_id)
+    form = VoidForm(request.POST, prefix=_refund_prefix(donation))
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect("fund:refunds")
+    try:
+        donation_void(donation=donation, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        for message in _service_errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Donation #%(id)s is voided; its receipt is void and the books are corrected.")
+            % {"id": donation.pk},
+        )
+    return redirect("fund:refunds")
+
+
+@require_POST
+@fund_administrator_required
 def refund_create(request: AuthedHttpRequest, donation_id: int) -> HttpResponse:
-    donation = get_object_or_404(Donation, pk=donation_id, stripe_payment_intent__isnull=False)
+    donation = get_object_or_404(Donation, pk=donation_id)
     form = RefundForm(request.POST, prefix=_refund_prefix(donation))
     if not form.is_valid():
         for field, errors in form.errors.items():

@@ -106,6 +106,19 @@ class RefundForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Why it was recorded in error"), max_length=200)
+
+
+class DonationSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a gift"),
+        required=False,
+        max_length=100,
+        help_text=_("Donor name or e-mail, receipt number, bank reference, Stripe id or #number"),
+    )
+
+
 class OfflineIncomeForm(forms.Form):
     donor_email = forms.EmailField(label=_("Donor's e-mail (a person)"), required=False)
     organisation = forms.ModelChoiceField(

@@ -112,3 +112,30 @@ def public_name(donation: Donation) -> str:
     if donation.show_name:
         return donation.donor.name
     return _("A caring company") if donation.donor.organisation_id else _("A caring person")
+
+
+def donations_search(*, query: str = "") -> "QuerySet[Donation]":
+    """Staff search over every gift: donor name or e-mail, receipt number, references, ids."""
+    from django.db.models import Q
+
+    rows = Donation.objects.select_related("donor__organisation", "donor__user", "fund").order_by(
+        "-received_at", "-pk"
+    )
+    query = query.strip()
+    if not query:
+        return rows
+    match = (
+        Q(donor__organisation__display_name__icontains=query)
+        | Q(donor__organisation__legal_name__icontains=query)
+        | Q(donor__user__full_name__icontains=query)
+        | Q(donor__user__email__icontains=query)
+        | Q(receipts__number__iexact=query)
+        | Q(offline_reference__icontains=query)
+        | Q(stripe_payment_intent=query)
+        | Q(stripe_charge=query)
+        | Q(stripe_invoice=query)
+    )
+    number = query.lstrip("#")
+    if number.isdigit() and len(number) < 12:
+        match |= Q(pk=int(number))
+    return rows.filter(match).distinct()

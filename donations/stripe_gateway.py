@@ -5,6 +5,7 @@ Stripe objects come in two shapes in the wild (older API versions put `payment_i
 `parent`), so the readers below accept both.
 """
 
+import json
 from typing import Any
 
 import stripe
@@ -38,9 +39,20 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 def construct_event(payload: bytes, signature: str) -> dict[str, Any]:
-    """Verify the signature on the raw body; raises ValueError or SignatureVerificationError."""
-    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
-    return _plain(event)
+    """Verify the signature on the raw body; raises ValueError or SignatureVerificationError.
+
+    A correctly signed body that is not a JSON object (an array, a number) is not an event.
+    """
+    stripe.WebhookSignature.verify_header(
+        payload,
+        signature,
+        settings.STRIPE_WEBHOOK_SECRET,
+        stripe.Webhook.DEFAULT_TOLERANCE,
+    )
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise ValueError("not an event object")
+    return data
 
 
 def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
@@ -49,6 +61,28 @@ def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> 
         options={"idempotency_key": idempotency_key},
     )
     return _plain(session)
+
+
+def checkout_session_retrieve(session_id: str) -> dict[str, Any]:
+    return _plain(client().v1.checkout.sessions.retrieve(session_id))
+
+
+def charges_since(*, created_after: int) -> list[dict[str, Any]]:
+    """Charges created after a Unix time, newest first (Stripe's own record of payments)."""
+    page = client().v1.charges.list(params={"created": {"gt": created_after}, "limit": 100})
+    return [_plain(item) for item in page.auto_paging_iter()]
+
+
+def refund_for_idempotency_key(
+    *, charge_id: str | None, metadata_refund_id: str
+) -> dict[str, Any] | None:
+    """After Stripe answered "idempotency key in use", find the refund that key made."""
+    if not charge_id:
+        return None
+    for refund in refunds_for_charge(charge_id):
+        if (refund.get("metadata") or {}).get("refund_id") == metadata_refund_id:
+            return refund
+    return None
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from donations.services import receipts, refunds, stripe_events
+from donations.services import alerts, receipts, refunds, stripe_events
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=8)
@@ -26,3 +26,24 @@ def send_receipt(receipt_id: int) -> None:
 def refund_overflow(donation_id: int) -> None:
     """A chip-in that arrived for a wish already funded, refunded as the fund's setting says."""
     refunds.overflow_refund(donation_id=donation_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), max_retries=8)
+def refund_duplicate(donation_id: int) -> None:
+    """The second payment of a one-time pledge goes back to the donor."""
+    refunds.duplicate_refund(donation_id=donation_id)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5)
+def alert_staff(*, subject: str, body: str, params: dict[str, object]) -> None:
+    alerts.staff_alert_send(subject=subject, body=body, **params)
+
+
+@shared_task
+def sweep_stripe_events() -> int:
+    return stripe_events.events_sweep()
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), max_retries=5)
+def reconcile_stripe_payments() -> int:
+    return stripe_events.payments_reconcile(days=3)

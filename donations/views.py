@@ -33,7 +33,9 @@ def pay_urls(request: HttpRequest, pledge: Pledge) -> tuple[str, str]:
 def _start_checkout(request: HttpRequest, pledge: Pledge) -> HttpResponse:
     success, cancel = pay_urls(request, pledge)
     try:
-        checkout = pledges.checkout_start(pledge=pledge, success_url=success, cancel_url=cancel)
+        checkout = stripe_events.pledge_checkout_resume(
+            pledge=pledge, success_url=success, cancel_url=cancel
+        )
     except stripe_gateway.PaymentsNotConfigured:
         messages.error(request, _("Online payment is not configured on this site."))
         return redirect("donations:pledge", pledge_id=pledge.pk)
@@ -44,6 +46,11 @@ def _start_checkout(request: HttpRequest, pledge: Pledge) -> HttpResponse:
         logger.exception("Stripe refused a checkout for pledge %s", pledge.pk)
         messages.error(
             request, _("The payment service did not answer. Please try again in a moment.")
+        )
+        return redirect("donations:pledge", pledge_id=pledge.pk)
+    if checkout is None:
+        messages.success(
+            request, _("Your payment has arrived. Thank you! Your receipt is on its way.")
         )
         return redirect("donations:pledge", pledge_id=pledge.pk)
     return redirect(checkout.url)

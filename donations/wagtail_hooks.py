@@ -17,6 +17,7 @@ urlpatterns = [
     path("income/", admin_views.offline_income, name="offline_income"),
     path("refunds/", admin_views.refunds, name="refunds"),
     path("refunds/<int:donation_id>/", admin_views.refund_create, name="refund_create"),
+    path("refunds/<int:donation_id>/void/", admin_views.donation_void_view, name="donation_void"),
     path("books/", admin_views.books, name="books"),
 ]
 
@@ -63,7 +64,7 @@ def fund_menu() -> Menu:
                 order=200,
             ),
             FundAdministratorMenuItem(
-                _("Refunds"),
+                _("Refunds and corrections"),
                 reverse("fund:refunds"),
                 name="fund-refunds",
                 icon_name="rotate",

@@ -23,6 +23,7 @@ class Donation(models.Model):
         PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
         REFUNDED = "refunded", _("Refunded")
         DISPUTED = "disputed", _("Disputed")
+        VOIDED = "voided", _("Voided (recorded in error)")
 
     donor = models.ForeignKey(
         "donations.Donor",
@@ -111,6 +112,8 @@ class Refund(models.Model):
         related_name="refund",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last sent to Stripe: a second send within moments is a double click.
+    sent_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -143,6 +146,10 @@ class StripeEvent(models.Model):
     last_error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The sweep (events_sweep) queues an unfinished event again no earlier than this.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set once staff were told the event still fails after the sweep's last attempt.
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("Stripe event")

@@ -11,12 +11,14 @@ from accounts.models import Organisation, User, Warehouse
 from accounts.selectors import is_fund_administrator
 from charity.models import Account, Fund, LedgerEntry
 from charity.purposes import fund_purpose
-from charity.services import Leg, account_get, stock_lot_receive
+from charity.services import Leg, account_get, entry_reverse, stock_lot_receive, stock_lot_void
 from core.money import quantize
-from donations.models import Donation, Donor, GoodsIntake, Pledge
+from core.transitions import transition
+from donations.models import Donation, Donor, GoodsIntake, Pledge, Receipt
 from donations.services import pledges
 from donations.services.donors import donor_for_organisation, donor_for_user
 from donations.services.gifts import donation_record
+from donations.services.receipts import receipt_void
 
 
 def offline_income_record(
@@ -174,3 +176,51 @@ def goods_intake_record(
             pledge=locked, to=Pledge.Status.RECEIVED, by=by, reason=f"{quantity} received"
         )
         return intake
+
+
+def donation_void(*, donation: Donation, reason: str, by: User) -> Donation:
+    """Undo a bank transfer, cash or goods gift that was recorded in error: a reversing entry,
+    the receipt voided with the reason, the donation marked voided. Stripe gifts are refunded
+    instead (refunds.refund_request), so the money really goes back.
+
+    Goods can be voided only while all of them are still in stock: what was handed out is
+    the pool's and stays on the books.
+    """
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    if donation.method not in (
+        Donation.Method.BANK_TRANSFER,
+        Donation.Method.CASH,
+        Donation.Method.GOODS,
+    ):
+        raise ValidationError(_("An online gift is refunded through Stripe, not voided."))
+    with transaction.atomic():
+        locked = Donation.objects.select_for_update().get(pk=donation.pk)
+        if locked.status == Donation.Status.VOIDED:
+            return locked
+        if locked.method == Donation.Method.GOODS:
+            intake = GoodsIntake.objects.select_related("stock_lot").filter(donation=locked).first()
+            if intake is not None and intake.stock_lot is not None:
+                stock_lot_void(lot=intake.stock_lot)
+        entry_reverse(
+            entry=locked.entry,
+            memo=_("Recorded in error: %(reason)s") % {"reason": reason.strip()},
+            reference=f"void:donation:{locked.pk}",
+            created_by=by,
+        )
+        locked = transition(
+            locked,
+            to=Donation.Status.VOIDED,
+            allowed_from={Donation.Status.RECEIVED},
+            by=by,
+            reason=reason.strip(),
+        ).obj
+        for receipt in locked.receipts.filter(status=Receipt.Status.VALID):
+            receipt_void(
+                receipt=receipt,
+                reason=_("Recorded in error: %(reason)s") % {"reason": reason.strip()},
+                by=by,
+            )
+        return locked

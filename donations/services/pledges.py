@@ -228,6 +228,24 @@ def checkout_close(*, stripe_session_id: str, status: str) -> CheckoutSession | 
         return transition(locked, to=status, allowed_from=allowed).obj
 
 
+def checkout_complete(*, checkout_id: int, pledge_id: int) -> CheckoutSession | None:
+    """Called in the transaction that books the checkout's payment: complete it with it."""
+    checkout = CheckoutSession.objects.filter(pk=checkout_id, pledge_id=pledge_id).first()
+    if checkout is None or checkout.status == CheckoutSession.Status.COMPLETE:
+        return checkout
+    return transition(
+        checkout,
+        to=CheckoutSession.Status.COMPLETE,
+        allowed_from={
+            CheckoutSession.Status.CREATING,
+            CheckoutSession.Status.OPEN,
+            CheckoutSession.Status.EXPIRED,
+            CheckoutSession.Status.FAILED,
+        },
+        reason="paid",
+    ).obj
+
+
 def pledge_mark_paid(*, pledge: Pledge, reason: str) -> Pledge:
     """Money received is always booked; the pledge shows paid unless it had been cancelled."""
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)

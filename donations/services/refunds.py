@@ -1,12 +1,14 @@
 """Refunds and disputes: the ledger reverses what left, the receipt is voided with the reason,
 and after a partial refund a replacement receipt is issued for the amount kept."""
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import stripe
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,29 +23,37 @@ from donations.models import Donation, Receipt, Refund
 from donations.services.gifts import Settlement, settlement_of
 from donations.services.receipts import receipt_issue, receipt_void
 
+RESEND_AFTER = timedelta(minutes=2)
+
 
 def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User | None) -> Refund:
-    """Refund a Stripe donation in full or part, through Stripe.
+    """Refund a Stripe donation (one-time or a monthly/yearly charge) in full or part.
 
-    The Refund row and its idempotency key are committed before Stripe is called, so a
-    retry never refunds twice; the ledger and receipts change when Stripe confirms.
+    The Refund row and its idempotency key are committed before Stripe is called, so a retry
+    never refunds twice. Under the donation's lock, a refund already on its way refuses a
+    second one (a double click); one left waiting after a time-out may be sent again after a
+    moment, with the same key. The ledger and receipts change when Stripe confirms.
     """
     amount = quantize(amount, donation.currency)
     if not reason.strip():
         raise ValidationError(_("Give a reason for the refund."))
     if not (donation.stripe_payment_intent or donation.stripe_charge):
         raise ValidationError(_("Only online (Stripe) donations can be refunded here."))
+    now = timezone.now()
     with transaction.atomic():
         locked = Donation.objects.select_for_update().get(pk=donation.pk)
-        waiting = locked.refunds.filter(status=Refund.Status.REQUESTED)
-        # The same refund asked again (e.g. after a time-out) reuses its idempotency key.
-        refund = waiting.filter(amount=amount).first()
-        if refund is None:
-            left = (
-                locked.amount
-                - locked.refunded_amount
-                - sum((r.amount for r in waiting), start=Decimal(0))
-            )
+        waiting = locked.refunds.filter(status=Refund.Status.REQUESTED).order_by("pk")
+        refund = waiting.first()
+        if refund is not None:
+            if refund.amount != amount or (refund.sent_at and refund.sent_at > now - RESEND_AFTER):
+                raise ValidationError(
+                    _(
+                        "A refund of this gift is already on its way to Stripe; "
+                        "look again in a moment."
+                    )
+                )
+        else:
+            left = locked.amount - locked.refunded_amount
             if amount <= 0 or amount > left:
                 raise ValidationError(
                     _("The refund must be more than zero and at most %(left)s.") % {"left": left}
@@ -51,6 +61,7 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
             refund = Refund.objects.create(
                 donation=locked, amount=amount, reason=reason.strip(), requested_by=by
             )
+        Refund.objects.filter(pk=refund.pk).update(sent_at=now)
     try:
         stripe_refund = gw.refund_create(
             payment_intent_id=donation.stripe_payment_intent,
@@ -59,6 +70,14 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
             idempotency_key=f"refund-{refund.idempotency_key}",
             metadata={"refund_id": str(refund.pk), "donation_id": str(donation.pk)},
         )
+    except stripe.IdempotencyError:
+        # Stripe is already handling this very key: the refund was made (or is being made).
+        found = gw.refund_for_idempotency_key(
+            charge_id=donation.stripe_charge or None, metadata_refund_id=str(refund.pk)
+        )
+        if found is None:
+            return refund  # its webhook will record it
+        stripe_refund = found
     except (stripe.InvalidRequestError, stripe.CardError, stripe.PermissionError) as exc:
         # Stripe said no: nothing was refunded.
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
@@ -79,7 +98,13 @@ def refund_record_from_stripe(
         if row is None:
             refund_id = (refund.get("metadata") or {}).get("refund_id")
             if refund_id and str(refund_id).isdigit():
-                row = Refund.objects.select_for_update().filter(pk=int(refund_id)).first()
+                row = (
+                    Refund.objects.select_for_update()
+                    .filter(pk=int(refund_id))
+                    # a row already matched to another Stripe refund: this one is extra
+                    .filter(Q(stripe_refund_id__isnull=True) | Q(stripe_refund_id=refund["id"]))
+                    .first()
+                )
         if row is None:
             intent_id = gw._id(refund.get("payment_intent")) or gw._id(
                 (charge or {}).get("payment_intent")
@@ -224,5 +249,18 @@ def overflow_refund(*, donation_id: int) -> Refund:
         donation=donation,
         amount=donation.amount - donation.refunded_amount,
         reason=_("No longer needed for its purpose"),
+        by=None,
+    )
+
+
+def duplicate_refund(*, donation_id: int) -> Refund:
+    """The second payment for a one-time pledge: refunded in full, nothing kept."""
+    donation = Donation.objects.get(pk=donation_id)
+    if donation.refunded_amount >= donation.amount:
+        return donation.refunds.filter(status=Refund.Status.SUCCEEDED).first()  # type: ignore[return-value]
+    return refund_request(
+        donation=donation,
+        amount=donation.amount - donation.refunded_amount,
+        reason=_("Paid twice for one pledge"),
         by=None,
     )

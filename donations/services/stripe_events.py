@@ -8,15 +8,18 @@ come in any order and any number of times.
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from charity.purposes import purpose_for
 from charity.selectors import fund_general
-from core.money import from_minor
+from core.money import from_minor, to_minor
 from donations import stripe_gateway as gw
 from donations.models import CheckoutSession, Donation, Pledge, StripeEvent
 from donations.services import pledges
@@ -81,8 +84,30 @@ def _pledge_from_metadata(obj: dict[str, Any]) -> Pledge | None:
     return Pledge.objects.filter(pk=int(pledge_id)).select_related("donor", "fund").first()
 
 
+def _checkout_id(obj: dict[str, Any]) -> int | None:
+    raw = (obj.get("metadata") or {}).get("checkout_id")
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+def _is_duplicate(pledge: Pledge, payment_intent_id: str) -> bool:
+    """A one-time pledge is one gift: a second, different payment for it is a duplicate."""
+    return (
+        not pledge.is_recurring
+        and pledge.donations.exclude(stripe_payment_intent=payment_intent_id)
+        .filter(stripe_payment_intent__isnull=False)
+        .exists()
+    )
+
+
 def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
-    """A one-time gift, once its PaymentIntent has succeeded (whatever event told us)."""
+    """A one-time gift, once its PaymentIntent has succeeded (whatever event or screen told us).
+
+    Everything is read from Stripe first; then, in one transaction under the pledge's lock,
+    the donation is booked with its receipt, its checkout marked complete and the pledge paid.
+    Either all of it happens or none of it, so a checkout is never "complete" while its money
+    is unbooked. A second payment for a one-time pledge is booked (money received is always
+    booked) to the general pool and refunded automatically, and staff are told.
+    """
     existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
     if existing is not None:
         return existing
@@ -92,6 +117,7 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         return None
     charge_id = gw.payment_intent_charge_id(intent)
     charge = gw.charge_retrieve(charge_id) if charge_id else {}
+    settlement = settlement_of(charge)
     currency = str(intent["currency"]).upper()
     amount = from_minor(int(intent.get("amount_received") or intent["amount"]), currency)
     with transaction.atomic():
@@ -99,9 +125,12 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
         if existing is not None:
             return existing
-        fund, purpose = pledge.fund, pledge.purpose
+        duplicate = _is_duplicate(pledge, payment_intent_id)
+        fund, purpose = pledge.fund, None if duplicate else pledge.purpose
         handler = purpose_for(purpose.key) if purpose else None
-        if handler is not None and purpose is not None:
+        if duplicate:
+            fund = fund_general()
+        elif handler is not None and purpose is not None:
             # The purpose takes the gift, or it goes to the general pool (overflowed below).
             fund = handler.settle(purpose_id=purpose.id, pledge_id=pledge.pk) or fund_general()
         donation = donation_record(
@@ -111,10 +140,7 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
             currency=currency,
             method=gw.charge_method(charge),
             legs=stripe_income_legs(
-                fund=fund,
-                amount=amount,
-                currency=currency,
-                settlement=settlement_of(charge),
+                fund=fund, amount=amount, currency=currency, settlement=settlement
             ),
             show_name=pledge.show_name,
             pledge=pledge,
@@ -122,8 +148,13 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
             stripe_payment_intent=payment_intent_id,
             stripe_charge=charge.get("id", ""),
         )
+        checkout_id = _checkout_id(intent)
+        if checkout_id is not None:
+            pledges.checkout_complete(checkout_id=checkout_id, pledge_id=pledge.pk)
         pledges.pledge_mark_paid(pledge=pledge, reason=f"payment {payment_intent_id}")
-        if handler is not None and purpose is not None:
+        if duplicate:
+            _duplicate_handle(donation=donation)
+        elif handler is not None and purpose is not None:
             if fund.pk == pledge.fund_id:
                 handler.funded(purpose_id=purpose.id)
             else:
@@ -131,6 +162,62 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
                     purpose_id=purpose.id, pledge_id=pledge.pk, donation_id=donation.pk
                 )
         return donation
+
+
+def _duplicate_handle(*, donation: Donation) -> None:
+    """After commit: refund the second payment at Stripe and tell the fund administrators."""
+    from donations import tasks
+
+    transaction.on_commit(lambda: tasks.refund_duplicate.delay(donation.pk))
+    transaction.on_commit(
+        lambda: tasks.alert_staff.delay(
+            subject=gettext_noop("A pledge was paid twice"),
+            body=gettext_noop(
+                "Pledge #%(pledge)s was paid twice. The second payment (donation #%(donation)s, "
+                "%(amount)s %(currency)s) is being refunded automatically. Please check the "
+                "refunds screen."
+            ),
+            params={
+                "pledge": donation.pledge_id,
+                "donation": donation.pk,
+                "amount": f"{donation.amount:,.2f}",
+                "currency": donation.currency,
+            },
+        )
+    )
+
+
+def pledge_checkout_resume(
+    *, pledge: Pledge, success_url: str, cancel_url: str
+) -> CheckoutSession | None:
+    """Pay now: first ask Stripe about the pledge's earlier sessions and book a paid one;
+    only then open (or reuse) a checkout. Returns None when the pledge turned out paid.
+
+    This is what keeps a donor from paying twice when our booking of their first payment
+    was delayed (a worker killed mid-event, Stripe unreachable for a while).
+    """
+    earlier = pledge.checkouts.filter(stripe_session_id__isnull=False).exclude(
+        status=CheckoutSession.Status.EXPIRED
+    )
+    for checkout in earlier.order_by("-created_at"):
+        session = gw.checkout_session_retrieve(checkout.stripe_session_id or "")
+        if session.get("payment_status") == "paid" and session.get("payment_intent"):
+            donation_from_payment_intent(gw._id(session["payment_intent"]) or "")
+            return None
+        if session.get("status") == "complete":
+            # Paid by a method that settles later (e.g. a bank debit): wait for it.
+            raise pledges.IllegalMove(
+                _("Your payment is being processed; you will get a receipt when it arrives.")
+            )
+        if session.get("status") == "expired":
+            pledges.checkout_close(
+                stripe_session_id=checkout.stripe_session_id or "",
+                status=CheckoutSession.Status.EXPIRED,
+            )
+    pledge.refresh_from_db()
+    if pledge.status != Pledge.Status.PENDING:
+        return None
+    return pledges.checkout_start(pledge=pledge, success_url=success_url, cancel_url=cancel_url)
 
 
 def donation_from_invoice(invoice: dict[str, Any]) -> Donation | None:
@@ -217,12 +304,15 @@ def on_checkout_completed(session: dict[str, Any]) -> None:
                 pledges.pledge_move(
                     pledge=locked, to=Pledge.Status.ACTIVE, reason="subscription started"
                 )
-    if session.get("payment_status") in ("paid", "no_payment_required"):
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
+        return
+    if session.get("mode") == "payment" and session.get("payment_intent"):
+        # Booking the payment marks its checkout complete in the same transaction.
+        donation_from_payment_intent(gw._id(session["payment_intent"]) or "")
+    else:
         pledges.checkout_close(
             stripe_session_id=session["id"], status=CheckoutSession.Status.COMPLETE
         )
-        if session.get("mode") == "payment" and session.get("payment_intent"):
-            donation_from_payment_intent(gw._id(session["payment_intent"]) or "")
 
 
 def on_checkout_async_failed(session: dict[str, Any]) -> None:
@@ -320,3 +410,101 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "charge.dispute.created": on_dispute_created,
     "customer.subscription.deleted": on_subscription_deleted,
 }
+
+
+# --- recovery: events never finished, payments never announced ------------------------------
+
+SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_CAP = 20  # attempts (the task's own retries included) before staff are told
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** min(attempts, 9), 360))
+
+
+def events_sweep() -> int:
+    """Beat: queue again every event still unfinished a few minutes after it arrived.
+
+    Stripe does not resend an event we answered 2xx, so an event whose processing was lost (a
+    worker killed, a broker restarted) or kept failing (Stripe unreachable) is ours to finish.
+    Each event is queued at most once per back-off step, so two sweeps at once queue it once;
+    past SWEEP_CAP attempts staff are told, once. Returns how many were queued.
+    """
+    from donations import tasks
+
+    now = timezone.now()
+    due = StripeEvent.objects.filter(
+        status__in=(StripeEvent.Status.RECEIVED, StripeEvent.Status.FAILED),
+        received_at__lte=now - SWEEP_AFTER,
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    queued = 0
+    with transaction.atomic():
+        for event in due.only("pk", "stripe_id", "type", "attempts", "next_attempt_at"):
+            if event.attempts >= SWEEP_CAP:
+                if StripeEvent.objects.filter(pk=event.pk, alerted_at__isnull=True).update(
+                    alerted_at=now
+                ):
+                    _event_alert(event)
+                continue
+            claimed = StripeEvent.objects.filter(
+                pk=event.pk, next_attempt_at=event.next_attempt_at
+            ).update(next_attempt_at=now + _backoff(event.attempts))
+            if claimed:
+                transaction.on_commit(partial(tasks.process_stripe_event.delay, event.pk))
+                queued += 1
+    return queued
+
+
+def _event_alert(event: StripeEvent) -> None:
+    from donations import tasks
+
+    params = {"event": event.stripe_id, "type": event.type, "attempts": event.attempts}
+    transaction.on_commit(
+        lambda: tasks.alert_staff.delay(
+            subject=gettext_noop("A Stripe event still fails"),
+            body=gettext_noop(
+                "Stripe event %(event)s (%(type)s) has failed %(attempts)s times and is no "
+                "longer retried by itself. Money may be waiting to be booked: check the "
+                "books' reconciliation, then run manage.py stripe_reprocess_failed."
+            ),
+            params=params,
+        )
+    )
+
+
+def payments_reconcile(*, days: int = 3, since: datetime | None = None) -> int:
+    """Daily: book every payment Stripe says succeeded in the last days that we have not
+    booked, and every refund of such a payment we have not recorded (dashboard refunds too).
+
+    Webhooks can be lost for good (an endpoint down for days); Stripe's own list of charges
+    is the ground truth. Returns how many payments were booked here.
+    """
+    from donations.services.refunds import refund_record_from_stripe
+
+    start = since or timezone.now() - timedelta(days=days)
+    booked = 0
+    for charge in gw.charges_since(created_after=int(start.timestamp())):
+        if charge.get("status") != "succeeded" or not charge.get("paid"):
+            continue
+        intent_id = gw._id(charge.get("payment_intent"))
+        known = Donation.objects.filter(stripe_charge=charge["id"])
+        if intent_id:
+            known = known | Donation.objects.filter(stripe_payment_intent=intent_id)
+        donation = known.first()
+        if donation is None:
+            invoice_id = gw._id(charge.get("invoice"))
+            if invoice_id:
+                donation = donation_from_invoice({"id": invoice_id})
+            elif intent_id:
+                donation = donation_from_payment_intent(intent_id)
+            if donation is not None:
+                booked += 1
+                logger.warning("Booked %s from Stripe's list: its event never came", donation)
+        refunded = int(charge.get("amount_refunded") or 0)
+        if donation is not None and refunded > to_minor(
+            donation.refunded_amount, donation.currency
+        ):
+            for refund in gw.refunds_for_charge(charge["id"]):
+                if refund.get("status") == "succeeded":
+                    refund_record_from_stripe(refund=refund, charge=charge)
+    return booked

@@ -23,9 +23,13 @@ def database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    *, concurrency: int = 1, extra_env: dict[str, str] | None = None
+    *,
+    concurrency: int = 1,
+    extra_env: dict[str, str] | None = None,
+    queues: list[str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Start `celery worker` on a queue of its own; yield (process, queue); stop it after."""
+    """Start `celery worker` on a queue of its own (and ``queues``, e.g. the default queue a
+    beat job sends to); yield (process, queue); stop it after."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
@@ -43,7 +47,7 @@ def celery_worker(
             "config",
             "worker",
             "-Q",
-            queue,
+            ",".join([queue, *(queues or [])]),
             "--concurrency",
             str(concurrency),
             "--include",
@@ -65,7 +69,8 @@ def celery_worker(
     try:
         yield proc, queue
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

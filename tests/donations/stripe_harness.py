@@ -134,6 +134,12 @@ class CheckoutBoundary(stripe.RequestsClient):
             if key:
                 self.by_idempotency_key[key] = session
             return json.dumps(session).encode(), 200, {}
+        if path.startswith("/v1/checkout/sessions/") and method.lower() == "get":
+            session_id = path.rsplit("/", 1)[-1]
+            if session_id not in self.sessions:
+                error = {"error": {"type": "invalid_request_error", "message": "No such session"}}
+                return json.dumps(error).encode(), 404, {}
+            return json.dumps(self.sessions[session_id]).encode(), 200, {}
         body, status, response_headers = super().request(method, url, headers, post_data)
         if path.startswith("/v1/balance_transactions") and status == 200 and self.settlements:
             data = json.loads(body)
