@@ -1,4 +1,4 @@
-"""Staff screens in the Wagtail admin for stations and member companies.
+"""Staff screens in the Wagtail admin for stations, member companies and staff roles.
 
 Every write calls accounts.services (a station comes with its branch warehouse; an approval
 writes history); every screen refuses anyone who is not a fund administrator.
@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors, services
-from accounts.forms import StationForm
+from accounts import roles, selectors, services
+from accounts.forms import StaffRoleForm, StationForm
 from accounts.http import AuthedHttpRequest
-from accounts.models import Organisation, Station
+from accounts.models import Organisation, Station, User
 
 View = Callable[..., HttpResponse]
 
@@ -93,3 +93,68 @@ def organisations(request: AuthedHttpRequest) -> HttpResponse:
             "organisations": Organisation.objects.order_by("display_name"),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@fund_administrator_required
+def staff(request: AuthedHttpRequest) -> HttpResponse:
+    """Everyone with a staff role, and a form to give a role to an existing account."""
+    form = StaffRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert form.user is not None
+        role = form.cleaned_data["role"]
+        try:
+            services.staff_role_grant(
+                user=form.user, role=role, station=form.cleaned_data["station"], by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Role “%(role)s” given to %(email)s.")
+                % {"email": form.user.email, "role": roles.ROLE_LABELS[role]},
+            )
+            return redirect("community:staff")
+    return render(
+        request,
+        "accounts/admin/staff.html",
+        {
+            "page_title": _("Staff"),
+            "form": form,
+            "people": [
+                {
+                    "user": person,
+                    "roles": [
+                        (name, label)
+                        for name, label in roles.ROLE_LABELS.items()
+                        if name in {group.name for group in person.groups.all()}
+                    ],
+                }
+                for person in selectors.staff_members()
+            ],
+        },
+    )
+
+
+@require_POST
+@fund_administrator_required
+def staff_revoke(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    """Take one role from one person; refusals come back as a message on the Staff screen."""
+    person = get_object_or_404(User, pk=user_id)
+    role = request.POST.get("role", "")
+    try:
+        services.staff_role_revoke(user=person, role=role, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Role “%(role)s” taken from %(email)s.")
+            % {"email": person.email, "role": roles.ROLE_LABELS[role]},
+        )
+        if person.pk == request.user.pk and role == roles.FUND_ADMINISTRATOR:
+            return redirect("wagtailadmin_home")  # this screen is no longer theirs
+    return redirect("community:staff")

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
-from accounts.models import HardshipStatus, Organisation, User
+from accounts import roles, selectors, services
+from accounts.models import HardshipStatus, Organisation, Station, User
 
 
 class SignupForm(forms.Form):
@@ -139,3 +139,27 @@ class StationForm(forms.Form):
             name: getattr(station, name)
             for name in ("name", "address", "district", "phone", "latitude", "longitude")
         } | {"is_active": station.is_active}
+
+
+class StaffRoleForm(forms.Form):
+    """Give a staff role to an existing account (Staff screen); the service checks the rest."""
+
+    user: User | None = None
+
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The person signs up first, with this address.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=list(roles.ROLE_LABELS.items()))
+    station = forms.ModelChoiceField(
+        label=_("Station"),
+        queryset=Station.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        help_text=_("For community workers: the one station they serve."),
+    )
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        self.user = selectors.user_by_email(email=email)
+        if self.user is None:
+            raise ValidationError(_("No account uses this e-mail address."))
+        return email

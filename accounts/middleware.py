@@ -1,4 +1,6 @@
-"""TOTP is required for fund administrators and for anyone in the Django admin."""
+"""TOTP is required for the roles accounts.selectors.requires_mfa names and for anyone in the
+Django admin. Roles are read on every request, so a role given a moment ago applies at the
+person's next request."""
 
 from collections.abc import Callable
 
@@ -24,7 +26,7 @@ class RequireMFAMiddleware:
             and not request.path.startswith(EXEMPT_PREFIXES)
             and (
                 (request.path.startswith("/django-admin/") and user.is_staff)
-                or selectors.is_fund_administrator(user)
+                or selectors.requires_mfa(user)
             )
             and not is_mfa_enabled(user)
         ):

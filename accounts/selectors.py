@@ -1,10 +1,11 @@
 """Who may see what. Views, Wagtail screens and file downloads all ask here."""
 
-from django.db.models import QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts import roles
-from accounts.models import Organisation, Resident, ResidentPrivate, User
+from accounts.models import Invitation, Membership, Organisation, Resident, ResidentPrivate, User
 
 
 def user_has_role(user: User, role: str) -> bool:
@@ -27,6 +28,42 @@ def is_community_worker(user: User) -> bool:
 
 def user_roles(user: User) -> list[str]:
     return [role for role in roles.ROLE_LABELS if user_has_role(user, role)]
+
+
+def requires_mfa(user: User) -> bool:
+    """Whether this person must have TOTP before doing anything else.
+
+    Everyone whose role reads private resident records (real names, phones, addresses and
+    hardship status, which is sensitive personal data) or moves the pool's money: community
+    workers and fund administrators. A community worker needs it from the moment the role is
+    given, before a station makes the records readable. The Django admin's own rule (anyone
+    entering it) is a matter of address and stays in accounts.middleware.
+    """
+    return user_has_role(user, roles.COMMUNITY_WORKER) or user_has_role(
+        user, roles.FUND_ADMINISTRATOR
+    )
+
+
+def staff_members() -> QuerySet[User]:
+    """Everyone holding a staff role, with their roles, station and whether TOTP is set up
+    (for the Staff screen)."""
+    return (
+        User.objects.filter(groups__name__in=list(roles.ROLE_LABELS))
+        .distinct()
+        .select_related("station")
+        .prefetch_related("groups")
+        .annotate(
+            has_totp=Exists(
+                Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+            )
+        )
+        .order_by("email")
+    )
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account using this address, whatever its case, or None."""
+    return User.objects.filter(email__iexact=email.strip()).first()
 
 
 def residents_for_staff(*, user: User) -> QuerySet[Resident]:
@@ -71,4 +108,14 @@ def organisation_get_for_member(*, user: User, organisation_id: int) -> Organisa
 
 
 def organisation_is_admin(*, user: User, organisation: Organisation) -> bool:
-    return organisation.memberships.filter(user=user, role="admin").exists()
+    """Whether this person administers the company (only administrators invite colleagues)."""
+    if not user.is_authenticated:
+        return False
+    return organisation.memberships.filter(user=user, role=Membership.Role.ADMIN).exists()
+
+
+def invitation_get(*, token: str) -> Invitation | None:
+    """The invitation behind a link, with its company and inviter, or None if there is none."""
+    return (
+        Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
+    )

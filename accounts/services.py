@@ -3,7 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -122,8 +124,9 @@ def organisation_create(
 
 
 def organisation_invite(*, organisation: Organisation, invited_by: User, email: str) -> Invitation:
-    """Invite a colleague by e-mail. Any member may invite; a repeat re-sends the same link."""
-    if not organisation.memberships.filter(user=invited_by).exists():
+    """Invite a colleague by e-mail. Only the company's administrators may: whoever joins acts
+    for the company (pledges in its name, sees its giving). A repeat re-sends the same link."""
+    if not selectors.organisation_is_admin(user=invited_by, organisation=organisation):
         raise PermissionDenied
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
@@ -210,23 +213,120 @@ def user_profile_set(*, user: User, full_name: str, kind: str, language: str) ->
     return user
 
 
-def staff_role_grant(*, user: User, role: str, station: Station | None = None) -> User:
-    """Give a staff role. A community worker belongs to exactly one station."""
-    from django.contrib.auth.models import Group
-
+def staff_role_grant(
+    *, user: User, role: str, station: Station | None = None, by: User | None = None
+) -> User:
+    """Give a staff role: by a fund administrator on the Staff screen, or by the system (``by``
+    None, e.g. the demo seed). A community worker belongs to exactly one station and only a
+    worker has one. The account must have confirmed its e-mail address, so a role never goes
+    to an address someone merely typed in at sign-up. A repeat is quiet; each grant is written
+    to the person's history. A role that needs TOTP applies at the person's next request
+    (accounts.middleware)."""
+    if by is not None and not selectors.is_fund_administrator(by):
+        raise PermissionDenied
     if role not in roles.ROLE_LABELS:
         raise ValidationError(_("Unknown role."))
     if role == roles.COMMUNITY_WORKER and station is None:
         raise ValidationError(_("A community worker must belong to a station."))
+    if role != roles.COMMUNITY_WORKER and station is not None:
+        raise ValidationError(_("Only community workers belong to a station."))
     with transaction.atomic():
-        user.groups.add(Group.objects.get(name=role))
-        user.kind = User.Kind.STAFF
-        user.is_staff = True  # may open the Wagtail admin (its own permissions still apply)
+        group = Group.objects.select_for_update().get(name=role)
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not EmailAddress.objects.filter(user=locked, verified=True).exists():
+            raise ValidationError(
+                _("This account has not confirmed its e-mail address yet, so it cannot sign in.")
+            )
+        has_role = locked.groups.filter(pk=group.pk).exists()
+        if station is not None and has_role and locked.station_id not in (None, station.pk):
+            raise ValidationError(
+                _(
+                    "This person is already a community worker at %(station)s: "
+                    "remove that role first."
+                )
+                % {"station": locked.station}
+            )
+        if has_role and (station is None or locked.station_id == station.pk):
+            _user_roles_refresh(user, locked)
+            return user  # a repeat is quiet
+        locked.groups.add(group)
+        locked.kind = User.Kind.STAFF
+        locked.is_staff = True  # may open the Wagtail admin (its own permissions still apply)
         if station is not None:
-            user.station = station
-        user.save(update_fields=["kind", "is_staff", "station"])
-        user.__dict__.pop("_role_cache", None)
+            locked.station = station
+        locked.save(update_fields=["kind", "is_staff", "station"])
+        transition_record(
+            obj=locked,
+            from_state="",
+            to_state=f"role:{role}",
+            by=by,
+            reason=station.name if station is not None else "",
+        )
+        _user_roles_refresh(user, locked)
         return user
+
+
+def staff_role_revoke(*, user: User, role: str, by: User) -> User:
+    """Take a staff role away (fund administrators, on the Staff screen). Never the last fund
+    administrator, whoever asks, themself included: someone must be able to give roles, and
+    disbursements need a second one. A worker leaves their station with the role; someone left
+    with no role leaves the Wagtail admin and is a donor, company member or resident again. A
+    repeat is quiet; each removal is written to the person's history.
+
+    The role's group row is locked first, so two administrators removing each other at the
+    same moment cannot leave the fund with none.
+    """
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    if role not in roles.ROLE_LABELS:
+        raise ValidationError(_("Unknown role."))
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(name=role)
+        locked = User.objects.select_for_update().select_related("station").get(pk=user.pk)
+        if not locked.groups.filter(pk=group.pk).exists():
+            _user_roles_refresh(user, locked)
+            return user  # a repeat is quiet
+        if (
+            role == roles.FUND_ADMINISTRATOR
+            and not group.user_set.filter(is_active=True).exclude(pk=locked.pk).exists()
+        ):
+            raise ValidationError(
+                _(
+                    "The last fund administrator cannot be removed: "
+                    "give the role to someone else first."
+                )
+            )
+        station = locked.station
+        locked.groups.remove(group)
+        if role == roles.COMMUNITY_WORKER:
+            locked.station = None
+        if not locked.groups.filter(name__in=list(roles.ROLE_LABELS)).exists():
+            locked.is_staff = locked.is_superuser
+            locked.kind = _kind_without_staff_role(locked)
+        locked.save(update_fields=["kind", "is_staff", "station"])
+        transition_record(
+            obj=locked,
+            from_state=f"role:{role}",
+            to_state="",
+            by=by,
+            reason=station.name if role == roles.COMMUNITY_WORKER and station else "",
+        )
+        _user_roles_refresh(user, locked)
+        return user
+
+
+def _kind_without_staff_role(user: User) -> str:
+    if Resident.objects.filter(user=user).exists():
+        return User.Kind.RESIDENT
+    if user.memberships.exists():
+        return User.Kind.COMPANY
+    return User.Kind.DONOR
+
+
+def _user_roles_refresh(user: User, saved: User) -> None:
+    """The caller's object follows the saved row (its cached roles are dropped)."""
+    user.kind, user.is_staff, user.station = saved.kind, saved.is_staff, saved.station
+    user.__dict__.pop("_role_cache", None)
 
 
 def resident_create(

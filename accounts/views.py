@@ -48,24 +48,32 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> HttpResponse:
+    """A company's page for its members; its administrators also invite colleagues here."""
     organisation = selectors.organisation_get_for_member(
         user=request.user, organisation_id=organisation_id
     )
+    can_invite = selectors.organisation_is_admin(user=request.user, organisation=organisation)
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_invite(
-                organisation=organisation, invited_by=request.user, email=form.cleaned_data["email"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
-            return redirect("accounts:organisation", organisation_id=organisation.pk)
+    if request.method == "POST":
+        if not can_invite:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.organisation_invite(
+                    organisation=organisation,
+                    invited_by=request.user,
+                    email=form.cleaned_data["email"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+                return redirect("accounts:organisation", organisation_id=organisation.pk)
     context = {
         "organisation": organisation,
         "memberships": organisation.memberships.select_related("user").order_by("joined_at"),
         "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        "can_invite": can_invite,
         "form": form,
     }
     return render(request, "accounts/organisation_detail.html", context)
@@ -74,16 +82,30 @@ def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> Htt
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: AuthedHttpRequest, token: str) -> HttpResponse:
+    """The page an invitation links to: it names the company before anyone joins it."""
+    invitation = selectors.invitation_get(token=token)
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation.html",
+            {"errors": [_("This invitation does not exist.")]},
+            status=404,
+        )
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
-            return render(request, "accounts/invitation.html", {"errors": exc.messages}, status=400)
+            return render(
+                request,
+                "accounts/invitation.html",
+                {"invitation": invitation, "errors": exc.messages},
+                status=400,
+            )
         messages.success(
             request, _("You have joined %(name)s.") % {"name": membership.organisation}
         )
         return redirect("accounts:organisation", organisation_id=membership.organisation_id)
-    return render(request, "accounts/invitation.html", {"token": token})
+    return render(request, "accounts/invitation.html", {"invitation": invitation})
 
 
 def _staff_only(request: AuthedHttpRequest) -> None:

@@ -1,4 +1,4 @@
-"""The "Community" menu in the Wagtail admin: stations and member companies (fund
+"""The "Community" menu in the Wagtail admin: stations, member companies and staff (fund
 administrators), through views that call accounts.services; never a generic model form."""
 
 from typing import Any
@@ -15,6 +15,8 @@ urlpatterns = [
     path("stations/", admin_views.stations, name="stations"),
     path("stations/<int:station_id>/", admin_views.station_edit, name="station_edit"),
     path("companies/", admin_views.organisations, name="organisations"),
+    path("staff/", admin_views.staff, name="staff"),
+    path("staff/<int:user_id>/revoke/", admin_views.staff_revoke, name="staff_revoke"),
 ]
 
 
@@ -40,6 +42,9 @@ def community_menu_item() -> SubmenuMenuItem:
                 reverse("community:organisations"),
                 name="companies",
                 icon_name="group",
+            ),
+            FundAdministratorMenuItem(
+                _("Staff"), reverse("community:staff"), name="staff", icon_name="user"
             ),
         ]
     )

@@ -1,10 +1,19 @@
 """Factories that build through the services, as the product does."""
 
+import time
 import uuid
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from allauth.mfa.utils import decrypt
 
 from accounts import roles, services
 from accounts.models import Organisation, Resident, Station, User
@@ -40,11 +49,14 @@ def station(name: str | None = None) -> Station:
     )
 
 
-def worker(station_: Station | None = None) -> User:
-    user = UserFactory()
-    return services.staff_role_grant(
-        user=user, role=roles.COMMUNITY_WORKER, station=station_ or station()
+def worker(station_: Station | None = None, *, with_totp: bool = True) -> User:
+    """A community worker; with TOTP set up, as the role requires (accounts.selectors)."""
+    user = services.staff_role_grant(
+        user=UserFactory(), role=roles.COMMUNITY_WORKER, station=station_ or station()
     )
+    if with_totp:
+        TOTP.activate(user, generate_totp_secret())
+    return user
 
 
 def fund_administrator(*, with_totp: bool = True) -> User:
@@ -52,6 +64,13 @@ def fund_administrator(*, with_totp: bool = True) -> User:
     if with_totp:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def totp_code(user: User) -> str:
+    """The code the person's authenticator app shows now (to sign in through the forms)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 def organisation(owner: User | None = None, name: str | None = None) -> Organisation:
