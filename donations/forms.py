@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User, Warehouse
 from charity.models import Fund
+from donations import limits
 from donations.models import Donation, GoodsIntake, Pledge
 
 PRESETS = [Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000")]
@@ -27,10 +28,11 @@ class PledgeForm(forms.Form):
     )
     amount = forms.DecimalField(
         label=_("Another amount (yuan)"),
-        min_value=Decimal("1"),
-        max_value=Decimal("1000000"),
+        min_value=limits.MIN_AMOUNT,
+        max_value=limits.MAX_ONLINE_AMOUNT,
         decimal_places=2,
         required=False,
+        help_text=_("An amount typed here is the amount given, whatever is chosen above."),
     )
     interval = forms.ChoiceField(
         label=_("How often"),
@@ -48,7 +50,7 @@ class PledgeForm(forms.Form):
     show_name = forms.BooleanField(
         label=_("Show our name in public"),
         required=False,
-        initial=True,
+        initial=False,
         help_text=_(
             "If not ticked, the public sees “a caring company” or “a caring person” instead."
         ),
@@ -57,11 +59,12 @@ class PledgeForm(forms.Form):
         label=_("Goods (e.g. power strips)"), max_length=200, required=False
     )
     goods_quantity = forms.IntegerField(
-        label=_("Quantity"), min_value=1, max_value=100000, required=False
+        label=_("Quantity"), min_value=1, max_value=limits.MAX_QUANTITY, required=False
     )
     goods_unit_value = forms.DecimalField(
         label=_("Estimated value of each (yuan)"),
         min_value=Decimal("0.01"),
+        max_value=limits.MAX_UNIT_VALUE,
         decimal_places=2,
         required=False,
     )
@@ -84,10 +87,16 @@ class PledgeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == Pledge.Kind.MONEY:
+            # What is typed is what is given: a typed amount always wins over the buttons,
+            # and the next page shows it once more, big, before anything is paid.
             preset = data.get("preset")
-            if preset and preset != "other":
+            if data.get("amount"):
+                pass
+            elif "amount" in self.errors:
+                pass  # the typed amount is refused with its own message; never guess
+            elif preset and preset != "other":
                 data["amount"] = Decimal(preset)
-            elif not data.get("amount"):
+            else:
                 self.add_error("amount", _("Enter an amount, or choose one above."))
         elif data.get("kind") == Pledge.Kind.GOODS:
             if not (data.get("goods_description") or "").strip():
@@ -132,7 +141,7 @@ class OfflineIncomeForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (yuan)"),
         min_value=Decimal("0.01"),
-        max_value=Decimal("10000000"),
+        max_value=limits.MAX_OFFLINE_AMOUNT,
         decimal_places=2,
     )
     method = forms.ChoiceField(
@@ -147,8 +156,15 @@ class OfflineIncomeForm(forms.Form):
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     show_name = forms.BooleanField(
-        label=_("Show the donor's name in public"), required=False, initial=True
+        label=_("Show the donor's name in public"), required=False, initial=False
     )
+
+    def clean_received_on(self) -> Any:
+        value = self.cleaned_data["received_on"]
+        error = limits.received_on_error(value)
+        if error:
+            raise forms.ValidationError(error)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -163,12 +179,14 @@ class OfflineIncomeForm(forms.Form):
 
 
 class GoodsIntakeForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=100000)
+    quantity = forms.IntegerField(
+        label=_("Quantity received"), min_value=1, max_value=limits.MAX_QUANTITY
+    )
     condition = forms.ChoiceField(label=_("Condition"), choices=GoodsIntake.Condition.choices)
     unit_value = forms.DecimalField(
         label=_("Fair value of each (yuan)"),
         min_value=Decimal("0.01"),
-        max_value=Decimal("1000000"),
+        max_value=limits.MAX_UNIT_VALUE,
         decimal_places=2,
     )
     warehouse = forms.ModelChoiceField(

@@ -77,6 +77,16 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, _("Online payment is not configured on this site. Goods pledges still work.")
             )
+        elif data["kind"] == Pledge.Kind.MONEY and request.POST.get("confirm") != str(
+            data["amount"]
+        ):
+            # The amount once more, big, before anything is paid: what is shown is what is
+            # charged; a changed form shows the page again.
+            return render(
+                request,
+                "donations/pledge_confirm.html",
+                {**context, "form": form, "data": data},
+            )
         else:
             try:
                 pledge = pledges.pledge_create(

@@ -289,19 +289,37 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         confirmed = Decimal(request.POST.get("confirm", ""))
     except InvalidOperation:
         confirmed = Decimal(0)
-    if not confirmed.is_finite():
-        confirmed = Decimal(0)
+    if not confirmed.is_finite() or confirmed != quote:
+        # What would be charged is not what the donor saw: show the new amount, ask again.
+        return render(
+            request,
+            "wishes/give.html",
+            {"wish": wish, "form": form, "quote": quote, "adjusted": True, "changed": True},
+        )
     try:
         chipin = chipins.chipin_start(
             wish=wish,
             by=request.user,
             organisation=orgs.get(form.cleaned_data["give_as"]),  # type: ignore[arg-type]
-            amount=min(confirmed, quote),
+            amount=confirmed,
             show_name=form.cleaned_data["show_name"],
         )
         success, cancel = pay_urls(request, chipin.pledge)
         checkout = chipins.chipin_checkout_open(
             chipin=chipin, success_url=success, cancel_url=cancel
+        )
+    except chipins.AmountChanged as exc:
+        wish.refresh_from_db()
+        return render(
+            request,
+            "wishes/give.html",
+            {
+                "wish": wish,
+                "form": form,
+                "quote": exc.new_amount,
+                "adjusted": True,
+                "changed": True,
+            },
         )
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)

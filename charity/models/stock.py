@@ -5,6 +5,8 @@ created by the entry that booked the goods in (in-kind stock), and wishes and le
 on `quantity_on_hand`, which the database keeps within bounds.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +44,12 @@ class StockLot(models.Model):
             models.CheckConstraint(
                 name="stocklot_on_hand_within_received",
                 condition=Q(quantity_on_hand__lte=models.F("quantity_received")),
-            )
+            ),
+            models.CheckConstraint(
+                name="stocklot_sane",
+                condition=Q(quantity_received__lte=1_000_000, unit_value__gt=0)
+                & Q(unit_value__lte=Decimal("1000000")),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,9 @@ class Donation(models.Model):
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.CheckConstraint(name="donation_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="donation_amount_sane", condition=Q(amount__lte=Decimal("10000000"))
+            ),
             models.CheckConstraint(
                 name="donation_refund_within_amount",
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
@@ -208,6 +212,10 @@ class GoodsIntake(models.Model):
         constraints = [
             models.CheckConstraint(name="intake_quantity_positive", condition=Q(quantity__gt=0)),
             models.CheckConstraint(name="intake_value_positive", condition=Q(unit_value__gt=0)),
+            models.CheckConstraint(
+                name="intake_sane",
+                condition=Q(quantity__lte=100_000, unit_value__lte=Decimal("1000000")),
+            ),
         ]
 
     def __str__(self) -> str:

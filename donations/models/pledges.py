@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -49,7 +50,7 @@ class Pledge(models.Model):
     )
     show_name = models.BooleanField(
         _("show our name in public"),
-        default=True,
+        default=False,
         help_text=_("If not, the public sees “a caring company” or “a caring person”."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
@@ -78,6 +79,19 @@ class Pledge(models.Model):
             models.CheckConstraint(
                 name="pledge_goods_have_quantity",
                 condition=Q(kind="money") | (Q(goods_quantity__gt=0) & Q(interval="once")),
+            ),
+            # Sane ranges (donations.limits), so no report or receipt meets an absurd number.
+            models.CheckConstraint(
+                name="pledge_amount_sane",
+                condition=Q(amount__isnull=True) | Q(amount__lte=Decimal("1000000")),
+            ),
+            models.CheckConstraint(
+                name="pledge_goods_sane",
+                condition=(Q(goods_quantity__isnull=True) | Q(goods_quantity__lte=100_000))
+                & (
+                    Q(goods_unit_value__isnull=True)
+                    | Q(goods_unit_value__gt=0, goods_unit_value__lte=Decimal("1000000"))
+                ),
             ),
             models.CheckConstraint(
                 name="pledge_purpose_whole",

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User, Warehouse
@@ -14,6 +15,7 @@ from charity.purposes import fund_purpose
 from charity.services import Leg, account_get, entry_reverse, stock_lot_receive, stock_lot_void
 from core.money import quantize
 from core.transitions import transition
+from donations import limits
 from donations.models import Donation, Donor, GoodsIntake, Pledge, Receipt
 from donations.services import pledges
 from donations.services.donors import donor_for_organisation, donor_for_user
@@ -52,8 +54,14 @@ def offline_income_record(
     if not reference:
         raise ValidationError(_("Give the bank reference or cash slip number."))
     amount = quantize(amount)
-    if amount <= 0:
-        raise ValidationError(_("The amount must be more than zero."))
+    if not (0 < amount <= limits.MAX_OFFLINE_AMOUNT):
+        raise ValidationError(
+            _("The amount must be more than zero and at most ¥%(max)s.")
+            % {"max": f"{limits.MAX_OFFLINE_AMOUNT:,.0f}"}
+        )
+    date_error = limits.received_on_error(timezone.localdate(received_at))
+    if date_error:
+        raise ValidationError(date_error)
     full_reference = f"{method}:{reference}"
     if Donation.objects.filter(offline_reference=full_reference).exists():
         raise ValidationError(_("This reference has already been recorded."))
@@ -124,8 +132,11 @@ def goods_intake_record(
     if not is_fund_administrator(by):
         raise PermissionDenied
     unit_value = quantize(unit_value)
-    if quantity < 1 or unit_value <= 0:
-        raise ValidationError(_("Quantity and value must be more than zero."))
+    if not (1 <= quantity <= limits.MAX_QUANTITY) or not (0 < unit_value <= limits.MAX_UNIT_VALUE):
+        raise ValidationError(
+            _("At most %(quantity)s items, each worth more than zero and at most ¥%(value)s.")
+            % {"quantity": f"{limits.MAX_QUANTITY:,}", "value": f"{limits.MAX_UNIT_VALUE:,.0f}"}
+        )
     if condition not in GoodsIntake.Condition.values:
         raise ValidationError(_("Choose the condition of the goods."))
     with transaction.atomic():

@@ -16,7 +16,7 @@ from charity.models import Fund
 from charity.purposes import Purpose, purpose_for
 from core.money import quantize, to_minor
 from core.transitions import IllegalMove, transition, transition_record
-from donations import selectors, stripe_gateway
+from donations import limits, selectors, stripe_gateway
 from donations.models import CheckoutSession, Pledge
 from donations.services.donors import donor_for_organisation, donor_for_user
 
@@ -24,8 +24,6 @@ CHECKOUT_LIFETIME = timedelta(minutes=30)
 # Stripe wants expires_at at least 30 minutes after it creates the session: leave room for
 # the clocks and the request. A key whose session would now expire too soon is not reused.
 CHECKOUT_MARGIN = timedelta(seconds=90)
-MIN_AMOUNT = Decimal("1.00")
-MAX_AMOUNT = Decimal("1000000.00")
 
 ONE_TIME_METHODS = ["card", "alipay", "wechat_pay"]
 
@@ -53,7 +51,9 @@ def pledge_create(
     if purpose is not None and (fund.purpose_key, fund.purpose_id) != (purpose.key, purpose.id):
         raise ValidationError(_("This purpose is not open for pledges."))
     if kind == Pledge.Kind.MONEY:
-        if amount is None or not (MIN_AMOUNT <= quantize(amount) <= MAX_AMOUNT):
+        if amount is None or not (
+            limits.MIN_AMOUNT <= quantize(amount) <= limits.MAX_ONLINE_AMOUNT
+        ):
             raise ValidationError(_("Choose an amount between ¥1 and ¥1,000,000."))
         if interval not in Pledge.Interval.values:
             raise ValidationError(_("Choose how often to give."))
@@ -61,6 +61,14 @@ def pledge_create(
     elif kind == Pledge.Kind.GOODS:
         if not goods_description.strip() or not goods_quantity or goods_quantity < 1:
             raise ValidationError(_("Describe the goods and their quantity."))
+        if goods_quantity > limits.MAX_QUANTITY or (
+            goods_unit_value is not None
+            and not (0 < quantize(goods_unit_value) <= limits.MAX_UNIT_VALUE)
+        ):
+            raise ValidationError(
+                _("At most %(quantity)s items, each worth at most ¥%(value)s.")
+                % {"quantity": f"{limits.MAX_QUANTITY:,}", "value": f"{limits.MAX_UNIT_VALUE:,.0f}"}
+            )
         interval, amount, status = Pledge.Interval.ONCE, None, Pledge.Status.AWAITING_GOODS
     else:
         raise ValidationError(_("Choose money or goods."))

@@ -452,3 +452,100 @@ def test_a_fund_is_edited_in_the_django_admin_through_its_service_and_earmarked_
     client.post(f"/django-admin/charity/fund/{wish_fund.pk}/change/", {**data, "name": "改"})
     wish_fund.refresh_from_db()
     assert wish_fund.name != "改"
+
+
+# --- dates, voids, every gift refundable or voidable -----------------------------------------
+
+
+@pytest.mark.parametrize("when", ["2030-01-01", "1900-01-01"])
+def test_offline_income_dated_in_the_future_or_long_ago_is_refused(client, when):
+    client.force_login(_admin())
+    before = _counts()
+    response = client.post(reverse("fund:offline_income"), _income_data(received_on=when))
+    assert response.status_code == 200 and "received_on" in response.context["form"].errors
+    assert _counts() == before
+
+
+def test_the_service_refuses_a_future_date_whoever_calls():
+    from datetime import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from donations.services.offline import offline_income_record
+
+    with pytest.raises(ValidationError):
+        offline_income_record(
+            fund=fund_general(),
+            organisation=f.organisation(),
+            amount=Decimal("10"),
+            method="cash",
+            reference="FUTURE-1",
+            received_at=timezone.make_aware(datetime(2030, 1, 1, 12)),
+            show_name=False,
+            by=f.fund_administrator(),
+        )
+
+
+def test_an_offline_gift_recorded_in_error_is_voided_from_the_refunds_screen(client):
+    gift = offline_gift(amount="800")
+    receipt = gift.receipts.get()
+    general_before = {r["fund"].code: r["balance"] for r in fund_balances()}["general"]
+    client.force_login(_admin())
+    page = client.get(reverse("fund:refunds"), {"q": receipt.number})
+    assert page.status_code == 200 and f"donation-{gift.pk}" in page.content.decode()
+    prefix = f"donation-{gift.pk}"
+    no_reason = client.post(reverse("fund:donation_void", args=[gift.pk]), {f"{prefix}-reason": ""})
+    assert no_reason.status_code == 302
+    gift.refresh_from_db()
+    assert gift.status == Donation.Status.RECEIVED
+    client.post(reverse("fund:donation_void", args=[gift.pk]), {f"{prefix}-reason": "记错了金额"})
+    gift.refresh_from_db()
+    receipt.refresh_from_db()
+    assert gift.status == Donation.Status.VOIDED
+    assert receipt.status == Receipt.Status.VOID and "记错了金额" in receipt.void_reason
+    reversal = LedgerEntry.objects.get(reverses=gift.entry)
+    assert sum(reversal.legs.values_list("amount", flat=True)) == 0
+    general_after = {r["fund"].code: r["balance"] for r in fund_balances()}["general"]
+    assert general_before - general_after == Decimal("800.00")  # no longer counted
+    # voiding twice changes nothing
+    client.post(reverse("fund:donation_void", args=[gift.pk]), {f"{prefix}-reason": "again"})
+    assert LedgerEntry.objects.filter(reverses=gift.entry).count() == 1
+
+
+def test_goods_voided_take_their_stock_back_to_zero(client):
+    pledge = _goods_pledge(quantity=20)
+    admin = _admin()
+    from donations.services.offline import goods_intake_record
+
+    intake = goods_intake_record(
+        pledge=pledge,
+        quantity=20,
+        condition="new",
+        unit_value=Decimal("30"),
+        warehouse=Warehouse.objects.get(is_main=True),
+        by=admin,
+    )
+    client.force_login(admin)
+    prefix = f"donation-{intake.donation_id}"
+    client.post(
+        reverse("fund:donation_void", args=[intake.donation_id]), {f"{prefix}-reason": "重复登记"}
+    )
+    intake.refresh_from_db()
+    assert intake.donation.status == Donation.Status.VOIDED
+    assert intake.stock_lot.quantity_on_hand == 0
+
+
+def test_the_refunds_screen_finds_every_gift_and_pages(client):
+    gifts = [offline_gift(amount=str(10 + i)) for i in range(55)]
+    client.force_login(_admin())
+    first = client.get(reverse("fund:refunds"))
+    assert first.context["page"].paginator.count >= 55 and len(first.context["rows"]) == 50
+    second = client.get(reverse("fund:refunds"), {"page": "2"})
+    shown = {row["donation"].pk for row in first.context["rows"]} | {
+        row["donation"].pk for row in second.context["rows"]
+    }
+    assert {g.pk for g in gifts} <= shown
+    found = client.get(reverse("fund:refunds"), {"q": f"#{gifts[3].pk}"})
+    assert [row["donation"].pk for row in found.context["rows"]] == [gifts[3].pk]
+    assert client.get(reverse("fund:refunds"), {"page": "abc"}).status_code == 200

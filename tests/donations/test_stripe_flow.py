@@ -15,7 +15,9 @@ from tests.donations import stripe_harness as h
 pytestmark = pytest.mark.django_db
 
 
-def _pledge_online(client, rep, org, *, preset="500", interval="once", show_name=True):  # type: ignore[no-untyped-def]
+def _pledge_online(
+    client, rep, org, *, preset="500", interval="once", show_name=True, confirm=True
+):  # type: ignore[no-untyped-def]
     client.force_login(rep)
     data = {
         "kind": "money",
@@ -28,7 +30,12 @@ def _pledge_online(client, rep, org, *, preset="500", interval="once", show_name
     data["fund"] = fund_general().pk
     if show_name:
         data["show_name"] = "on"
-    return client.post(reverse("donations:pledge_start"), data)
+    # the amount is shown once more before anything is paid; confirming it goes to Stripe
+    check = client.post(reverse("donations:pledge_start"), data)
+    if not confirm:
+        return check
+    assert check.status_code == 200 and check.context["data"]["amount"] == Decimal(preset)
+    return client.post(reverse("donations:pledge_start"), {**data, "confirm": preset})
 
 
 def test_one_time_pledge_goes_to_checkout_with_every_method(client, stripe_world):
@@ -165,7 +172,7 @@ def test_declined_card_makes_no_donation(client, stripe_world, django_capture_on
 def test_without_stripe_keys_the_pledge_page_says_so(client, settings):
     settings.STRIPE_SECRET_KEY = ""
     org = f.organisation()
-    response = _pledge_online(client, org.memberships.get().user, org)
+    response = _pledge_online(client, org.memberships.get().user, org, confirm=False)
     assert response.status_code == 200
     assert not stripe_gateway.is_configured()
     assert Pledge.objects.count() == 0
@@ -237,3 +244,72 @@ def test_a_pending_one_time_pledge_cannot_be_cancelled_and_a_late_payment_is_boo
     with django_capture_on_commit_callbacks(execute=True):
         h.deliver(client, h.event("checkout.session.completed", session))
     assert Donation.objects.filter(pledge=pledge).count() == 1
+
+
+def test_a_typed_amount_is_what_is_charged_and_is_shown_before_paying(client, stripe_world):
+    """Typing 50 in 其他金额 without ticking its button gives 50, not the preset 500."""
+    org = f.organisation()
+    rep = org.memberships.get().user
+    client.force_login(rep)
+    data = {
+        "kind": "money",
+        "preset": "500",
+        "amount": "50",
+        "interval": "once",
+        "fund": fund_general().pk,
+        "give_as": f"org:{org.pk}",
+    }
+    check = client.post(reverse("donations:pledge_start"), data)
+    assert check.status_code == 200 and not Pledge.objects.exists()
+    assert check.context["data"]["amount"] == Decimal("50")
+    assert "¥50.00" in check.content.decode() and "¥500" not in check.content.decode()
+    # a confirmation for another amount than the form now says is not taken as consent
+    stale = client.post(reverse("donations:pledge_start"), {**data, "confirm": "500"})
+    assert stale.status_code == 200 and not Pledge.objects.exists()
+    paid = client.post(reverse("donations:pledge_start"), {**data, "confirm": "50"})
+    assert paid.status_code == 302
+    assert Pledge.objects.get().amount == Decimal("50.00")
+    price = stripe_world.boundary.sent[-1]["params"]["line_items"][0]["price_data"]
+    assert price["unit_amount"] == "5000"
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("goods_unit_value", "99999999999999999999"), ("goods_quantity", "100001")],
+)
+def test_goods_values_beyond_sane_ranges_are_refused(client, field, value):
+    org = f.organisation()
+    client.force_login(org.memberships.get().user)
+    data = {
+        "kind": "goods",
+        "interval": "once",
+        "fund": fund_general().pk,
+        "give_as": f"org:{org.pk}",
+        "goods_description": "插线板",
+        "goods_quantity": "10",
+        "goods_unit_value": "30",
+        field: value,
+    }
+    page = client.post(reverse("donations:pledge_start"), data)
+    assert page.status_code == 200 and field in page.context["form"].errors
+    assert not Pledge.objects.exists()
+    assert client.get(reverse("donations:giving")).status_code == 200
+
+
+def test_the_database_refuses_an_absurd_goods_value():
+    from django.db import IntegrityError, transaction
+
+    org = f.organisation()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pledge.objects.create(
+            donor=__import__("donations.services.donors", fromlist=["x"]).donor_for_organisation(
+                organisation=org
+            ),
+            created_by=org.memberships.get().user,
+            kind="goods",
+            fund=fund_general(),
+            status="awaiting_goods",
+            goods_description="x",
+            goods_quantity=1,
+            goods_unit_value=Decimal("99999999999"),
+        )

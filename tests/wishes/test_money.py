@@ -241,3 +241,41 @@ def test_overflow_is_refunded_when_the_fund_says_so(
     assert donation.fund.code == "general" and donation.status == "refunded"
     assert Refund.objects.get(donation=donation).status == "succeeded"
     assert any(first[0].email in m.to for m in mailoutbox)
+
+
+def test_a_confirmed_chip_in_is_never_charged_a_different_amount(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    """A donor confirmed ¥40; meanwhile someone else gave, leaving ¥20. Nothing is charged
+    until the donor confirms the new amount."""
+    wish = wf.wish(kind="money", target_amount=Decimal("100"))
+    user, org = wf.member()
+    client.force_login(user)
+    data = {"give_as": f"org:{org.pk}", "show_name": "on", "amount": "40"}
+    quote_page = client.post(reverse("wishes:give", args=[wish.pk]), data)
+    assert quote_page.context["quote"] == Decimal("40.00")
+    _give(client, wish, wf.member(), "80")  # another donor holds 80: 20 is left
+    client.force_login(user)
+    sessions = len(stripe_world.boundary.sessions)
+    again = client.post(reverse("wishes:give", args=[wish.pk]), {**data, "confirm": "40.00"})
+    assert again.status_code == 200 and again.context["changed"]
+    assert again.context["quote"] == Decimal("20.00")
+    assert "¥20.00" in again.content.decode()
+    assert len(stripe_world.boundary.sessions) == sessions  # nothing sent to Stripe
+    assert ChipIn.objects.filter(pledge__created_by=user).count() == 0
+    paid = client.post(reverse("wishes:give", args=[wish.pk]), {**data, "confirm": "20.00"})
+    assert paid.status_code == 302
+    sent = stripe_world.boundary.sent[-1]["params"]["line_items"][0]["price_data"]
+    assert sent["unit_amount"] == "2000"
+
+
+def test_chip_in_service_refuses_an_amount_no_longer_needed():
+    wish = wf.wish(kind="money", target_amount=Decimal("50"))
+    user, org = wf.member()
+    with pytest.raises(chipins.AmountChanged) as refused:
+        chipins.chipin_start(
+            wish=wish, by=user, organisation=org, amount=Decimal("80"), show_name=False
+        )
+    assert refused.value.new_amount == Decimal("50.00")
+    wish.refresh_from_db()
+    assert wish.committed_amount == 0 and not ChipIn.objects.filter(wish=wish).exists()

@@ -4,6 +4,8 @@ A wish's public side (title, story, pseudonym, area, what is needed) shows on th
 once staff approve it; who the resident really is stays in accounts.ResidentPrivate.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -118,6 +120,11 @@ class Wish(models.Model):
                 condition=Q(kind="item", quantity__gt=0) | Q(kind="money", target_amount__gt=0),
             ),
             models.CheckConstraint(
+                name="wish_sane",
+                condition=(Q(quantity__isnull=True) | Q(quantity__lte=1000))
+                & (Q(target_amount__isnull=True) | Q(target_amount__lte=Decimal("20000"))),
+            ),
+            models.CheckConstraint(
                 name="wish_never_overfunded",
                 condition=Q(committed_amount__gte=0)
                 & (Q(target_amount__isnull=True) | Q(committed_amount__lte=F("target_amount"))),
@@ -150,7 +157,7 @@ class Claim(models.Model):
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    show_name = models.BooleanField(_("show our name in public"), default=True)
+    show_name = models.BooleanField(_("show our name in public"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     deadline = models.DateTimeField(_("deliver by"))
     reminded_at = models.DateTimeField(null=True, blank=True)

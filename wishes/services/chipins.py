@@ -48,11 +48,26 @@ def chipin_quote(*, wish: Wish, amount: Decimal) -> Decimal:
     return max(Decimal(0), min(quantize(amount), wish.remaining))
 
 
+class AmountChanged(ValidationError):
+    """What would be charged is no longer what the donor confirmed: ask them again."""
+
+    def __init__(self, new_amount: Decimal) -> None:
+        self.new_amount = new_amount
+        super().__init__(
+            _("The amount still needed has just changed to ¥%(amount)s. Please confirm again.")
+            % {"amount": f"{new_amount:,.2f}"}
+        )
+
+
 def chipin_start(
     *, wish: Wish, by: User, organisation: Organisation | None, amount: Decimal, show_name: bool
 ) -> ChipIn:
-    """Hold the amount (cut to what is left) and create its pledge; the caller then opens the
-    Stripe Checkout for that pledge."""
+    """Hold exactly the amount the donor confirmed and create its pledge; the caller then opens
+    the Stripe Checkout for that pledge.
+
+    If less is needed by now (someone else gave meanwhile), nothing is held and AmountChanged
+    says how much is left: a donor is never charged an amount they did not confirm.
+    """
     amount = quantize(amount)
     if amount < Decimal("1"):
         raise ValidationError(_("Give at least ¥1."))
@@ -69,9 +84,10 @@ def chipin_start(
         ).exists():
             # One payment in progress per person: nobody can keep a wish's remainder on hold.
             raise ValidationError(_("You already have a payment in progress for this wish."))
-        amount = min(amount, locked.remaining)
-        if amount <= 0 or not _reserve(locked.pk, amount):
+        if locked.remaining <= 0:
             raise ValidationError(_("This wish needs nothing more just now."))
+        if amount > locked.remaining or not _reserve(locked.pk, amount):
+            raise AmountChanged(max(Decimal(0), locked.remaining))
         pledge = pledge_services.pledge_create(
             user=by,
             organisation=organisation,

@@ -1,7 +1,7 @@
 """A wish's moves. Each locks the row, checks the state, refuses an illegal move with a
 clear message, does nothing on a repeat, and appends to the history (core.Transition)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,8 @@ from wishes.models import WISH_PURPOSE, Claim, Wish
 from wishes.services.notify import notify
 
 MAX_WISH_AMOUNT = Decimal("20000")
+MAX_WISH_QUANTITY = 1000
+NEEDED_BY_HORIZON = timedelta(days=366)  # a micro-wish is for the coming year, not 9999
 
 
 def _move(
@@ -38,14 +40,22 @@ def _move(
 def _validate(
     *, kind: str, quantity: int | None, target_amount: Decimal | None, needed_by: date
 ) -> None:
-    if kind == Wish.Kind.ITEM and not (quantity and quantity > 0):
+    if kind == Wish.Kind.ITEM and not (quantity and 0 < quantity <= MAX_WISH_QUANTITY):
         raise ValidationError(_("Say how many are needed."))
     if kind == Wish.Kind.MONEY and (
         target_amount is None or not (Decimal("1") <= quantize(target_amount) <= MAX_WISH_AMOUNT)
     ):
         raise ValidationError(_("The amount must be between ¥1 and ¥20,000."))
-    if needed_by < timezone.localdate():
+    needed_by_check(needed_by)
+
+
+def needed_by_check(needed_by: date) -> None:
+    """From today to a year ahead: a wish is for the coming months."""
+    today = timezone.localdate()
+    if needed_by < today:
         raise ValidationError(_("The needed-by date is in the past."))
+    if needed_by > today + NEEDED_BY_HORIZON:
+        raise ValidationError(_("The needed-by date must be within a year from today."))
 
 
 def wish_submit(
@@ -106,8 +116,7 @@ def wish_resubmit(
 ) -> Wish:
     if not selectors.wishes_for_user(user=by).filter(pk=wish.pk).exists():
         raise PermissionDenied
-    if needed_by < timezone.localdate():
-        raise ValidationError(_("The needed-by date is in the past."))
+    needed_by_check(needed_by)
     fields: dict[str, Any] = {
         "title": title.strip(),
         "story": story.strip(),
