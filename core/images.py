@@ -11,6 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+# What the message says we take. Pillow decodes with these decoders only, so a TIFF, GIF,
+# WebP or anything else is refused whatever its name or content type says. (A phone camera's
+# multi-picture JPEG opens as "MPO" through the JPEG decoder and is taken.)
+FORMATS = ("JPEG", "PNG")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 1600
@@ -22,9 +26,9 @@ def photo_store(*, upload: UploadedFile, folder: str) -> str:
         raise ValidationError(_("The photo is too large (at most 5 MB)."))
     data = upload.read()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValidationError(_("The photo is too large (too many pixels)."))
             clean = ImageOps.exif_transpose(image).convert("RGB")

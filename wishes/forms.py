@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Resident, Station
 from wishes.models import Wish
 
+# The browser offers only what core.images.photo_store takes; the server decides.
+PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
+
 
 class BoardFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=60, required=False)
@@ -64,7 +67,9 @@ class WishForm(forms.Form):
     coarse_area = forms.CharField(
         label=_("Public area (e.g. 梅园社区)"), max_length=60, required=False
     )
-    photo = forms.FileField(label=_("Photo (optional, JPEG or PNG, at most 5 MB)"), required=False)
+    photo = forms.FileField(
+        label=_("Photo (optional, JPEG or PNG, at most 5 MB)"), required=False, widget=PHOTO_INPUT
+    )
 
     def clean_needed_by(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["needed_by"]
@@ -152,7 +157,9 @@ class FulfilForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    photo = forms.FileField(label=_("Photo (optional)"), required=False)
+    photo = forms.FileField(
+        label=_("Photo (optional, JPEG or PNG, at most 5 MB)"), required=False, widget=PHOTO_INPUT
+    )
     photo_public = forms.BooleanField(
         label=_("The resident agreed to show this photo on the board"), required=False
     )

@@ -3,6 +3,9 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "csp",
     # allauth
     "allauth",
     "allauth.account",
@@ -77,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,8 +139,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Wishpool] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("WISHPOOL_HTTP_PROTOCOL", default="https")
+# Behind a reverse proxy every request comes from the proxy: allauth's rate limits (ten failed
+# logins a minute per address) must count the client's address from X-Forwarded-For, taking
+# the entry this many proxies from the end (0: no proxy, use the connection's address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Wishpool"
 
@@ -151,6 +160,9 @@ USE_TZ = True
 # Money: one currency by default; amounts are Decimal with two places (core.money).
 WISHPOOL_CURRENCY = env("WISHPOOL_CURRENCY", default="CNY")
 WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
+# Account mails (allauth) go out as "[the fund's name] …"; without a name, the site's name in
+# the recipient's language (AccountAdapter renders each mail in that language).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettext_lazy("Wishpool"))
 # Anonymous visitors share a copy of each wish board page for this long (0: never cached).
 WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
 # A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general
@@ -174,6 +186,42 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Browser policies. The public site runs no inline script and loads nothing from elsewhere;
+# forms post to the site itself, whose answer may send the browser on to Stripe Checkout.
+# Style attributes are allowed (the thermometers on /transparency/ set their width with one).
+# The Wagtail and Django admins use inline scripts and styles, so they keep no policy of
+# their own here; they still get the other security headers.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/cms/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],  # data: for the TOTP QR code
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+    },
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # Cache: shared by all processes (rate limits, pages). Redis in production.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}

@@ -13,6 +13,9 @@ CACHES = {"default": env.cache("CACHE_URL", default=env("CELERY_BROKER_URL"))}
 EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 
+# nginx (site/deploy/nginx.conf.example) in front: the client is the last X-Forwarded-For entry.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
+
 WISHPOOL_MEMBERS_ONLY = env.bool("WISHPOOL_MEMBERS_ONLY", default=True)
 WISHPOOL_DEMO_ALLOWED = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
