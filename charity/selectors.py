@@ -123,3 +123,25 @@ def fund_raised(
         .annotate(total=Sum("amount"))
     )
     return {row["account__fund_id"]: -row["total"] for row in rows}
+
+
+def fund_net_received(*, fund_ids: list[int], currency: str | None = None) -> dict[int, Decimal]:
+    """What each fund holds from what came in (gifts and transfers in) less what went back
+    (refunds): one query however many funds."""
+    from django.conf import settings
+    from django.db.models import Sum
+
+    from charity.models import LedgerLeg
+
+    if not fund_ids:
+        return {}
+    rows = (
+        LedgerLeg.objects.filter(
+            currency=currency or settings.WISHPOOL_CURRENCY,
+            account__fund_id__in=fund_ids,
+            account__kind__in=("fund", "refunds"),
+        )
+        .values("account__fund_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["account__fund_id"]: -row["total"] for row in rows}

@@ -1,5 +1,6 @@
 """Who sees which wishes, and the board's reads (a fixed number of queries per page)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,7 @@ def board_wishes(
             "quantity",
             "target_amount",
             "committed_amount",
+            "fund_id",
             "needed_by",
             "pseudonym",
             "coarse_area",
@@ -73,13 +75,45 @@ def wish_public_get(*, wish_id: int) -> Wish | None:
     )
 
 
+@dataclass(frozen=True)
+class WishMoney:
+    """What a money wish has and lacks: every page shows these, and only these.
+
+    ``received`` is what its fund holds (gifts and pool transfers in, less refunds) from the
+    ledger; ``held`` is being paid right now (open checkouts); ``lacks`` is what is still open
+    to give. received + held + lacks = target.
+    """
+
+    target: Decimal
+    received: Decimal
+    held: Decimal
+    lacks: Decimal
+
+
+def wish_money(wishes: "list[Wish] | QuerySet[Wish]") -> dict[int, WishMoney]:
+    """For many wishes in one query (the board) or one (a wish's page)."""
+    from charity.selectors import fund_net_received
+
+    money = [w for w in wishes if w.kind == Wish.Kind.MONEY and w.target_amount]
+    received = fund_net_received(fund_ids=[w.fund_id for w in money if w.fund_id])
+    out = {}
+    for wish in money:
+        target = wish.target_amount or Decimal(0)
+        got = min(received.get(wish.fund_id, Decimal(0)) if wish.fund_id else Decimal(0), target)
+        committed = min(max(wish.committed_amount, got), target)
+        out[wish.pk] = WishMoney(
+            target=target, received=got, held=committed - got, lacks=target - committed
+        )
+    return out
+
+
 def wish_raised(wish: Wish) -> Decimal:
-    """What the wish's own fund has received, from the ledger."""
+    """What the wish's own fund holds, from the ledger (see WishMoney)."""
     if wish.fund_id is None:
         return Decimal(0)
-    from charity.selectors import fund_raised
+    from charity.selectors import fund_net_received
 
-    return fund_raised(fund_ids=[wish.fund_id]).get(wish.fund_id, Decimal(0))
+    return fund_net_received(fund_ids=[wish.fund_id]).get(wish.fund_id, Decimal(0))
 
 
 def wish_givers(wish: Wish) -> list[dict[str, Any]]:
@@ -114,6 +148,7 @@ def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
     choices, _orgs = giving_identities(user=user)
     return {
         "raised": wish_raised(wish),
+        "money": wish_money([wish]).get(wish.pk),
         "givers": wish_givers(wish),
         "may_give": bool(choices),
         "give_choices": choices,

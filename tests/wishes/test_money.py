@@ -185,12 +185,12 @@ def test_refunding_a_chip_in_reopens_the_wish(
             donation=donation, amount=Decimal("80"), reason="捐错了", by=f.fund_administrator()
         )
     wish.refresh_from_db()
+    # it holds nothing any more: the refund went back out of its fund
     assert (
         wish.status == Wish.Status.OPEN
         and wish.committed_amount == 0
-        and wish_raised(wish) == Decimal("80.00")
+        and wish_raised(wish) == Decimal("0.00")
     )
-    # what it has received (credits) stays on record; the refund is its own ledger line
     from charity import selectors as cs
 
     assert {r["fund"].pk: r["balance"] for r in cs.fund_balances()}[wish.fund_id] == 0
@@ -279,3 +279,32 @@ def test_chip_in_service_refuses_an_amount_no_longer_needed():
     assert refused.value.new_amount == Decimal("50.00")
     wish.refresh_from_db()
     assert wish.committed_amount == 0 and not ChipIn.objects.filter(wish=wish).exists()
+
+
+def test_the_wish_page_and_the_board_say_the_same_after_a_refund(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    """A chip-in, money from the pool and a ¥10 refund: both pages show ¥290 received and
+    ¥10 still needed."""
+    from donations.services.refunds import refund_request
+    from portal import content
+
+    content.demo_pages_ensure()
+    offline_gift(amount="1000")
+    wish = wf.wish(kind="money", target_amount=Decimal("300"))
+    _give(client, wish, wf.member(), "100")
+    session, _ = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+    item = chipins.wish_fund_from_pool_request(wish=wish, amount=None, by=f.fund_administrator())
+    disbursement_approve(disbursement_id=item.pk, by=f.fund_administrator())
+    donation = Donation.objects.get(fund=wish.fund)
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_request(donation=donation, amount=Decimal("10"), reason="多付", by=None)
+    client.logout()
+    detail = client.get(f"/en/wishes/{wish.pk}/").content.decode()
+    board = client.get("/en/wishes/").content.decode()
+    for page in (detail, board):
+        assert "¥290.00 received of ¥300.00" in page
+        assert "¥10.00" in page
+    assert "¥300.00 received" not in detail

@@ -49,6 +49,9 @@ class WishBoardPage(RoutablePageMixin, Page):
             filters = form.cleaned_data if form.is_valid() else {}
             wishes = selectors.board_wishes(**filters)
             page = Paginator(wishes, 24).get_page(request.GET.get("page"))
+            money = selectors.wish_money(page.object_list)
+            for wish in page.object_list:
+                wish.money = money.get(wish.pk)  # type: ignore[attr-defined]
             context = self.get_context(request)
             context.update(
                 form=form,

@@ -210,7 +210,14 @@ def wish_mark_funded_if_complete(*, wish_id: int) -> Wish:
 
 def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User):  # type: ignore[no-untyped-def]
     """A fund administrator asks to fund an open wish from the general pool; someone else
-    approves it (charity.services.disbursement_approve)."""
+    approves it (charity.services.disbursement_approve). Without an amount, what is still
+    needed now (read under the wish's lock, not from the caller's copy)."""
+    with transaction.atomic():
+        wish = Wish.objects.select_for_update().select_related("fund").get(pk=wish.pk)
+        return _pool_request(wish=wish, amount=amount, by=by)
+
+
+def _pool_request(*, wish: Wish, amount: Decimal | None, by: User):  # type: ignore[no-untyped-def]
     from charity.models import Disbursement
     from charity.services import disbursement_request
 
