@@ -282,7 +282,9 @@ def staff_role_revoke(*, user: User, role: str, by: User) -> User:
         raise ValidationError(_("Unknown role."))
     with transaction.atomic():
         group = Group.objects.select_for_update().get(name=role)
-        locked = User.objects.select_for_update().select_related("station").get(pk=user.pk)
+        locked = (
+            User.objects.select_for_update(of=("self",)).select_related("station").get(pk=user.pk)
+        )
         if not locked.groups.filter(pk=group.pk).exists():
             _user_roles_refresh(user, locked)
             return user  # a repeat is quiet

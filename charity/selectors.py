@@ -145,3 +145,32 @@ def fund_net_received(*, fund_ids: list[int], currency: str | None = None) -> di
         .annotate(total=Sum("amount"))
     )
     return {row["account__fund_id"]: -row["total"] for row in rows}
+
+
+def stock_by_warehouse() -> list[dict[str, Any]]:
+    """Each warehouse with its lots that still hold goods (oldest first) and their value."""
+    from accounts.models import Warehouse
+    from charity.models import StockLot
+
+    lots = (
+        StockLot.objects.filter(quantity_on_hand__gt=0)
+        .select_related("warehouse")
+        .order_by("warehouse_id", "created_at", "pk")
+    )
+    by_warehouse: dict[int, list[StockLot]] = {}
+    for lot in lots:
+        by_warehouse.setdefault(lot.warehouse_id, []).append(lot)
+    return [
+        {
+            "warehouse": warehouse,
+            "lots": by_warehouse.get(warehouse.pk, []),
+            "value": sum(
+                (
+                    lot.quantity_on_hand * lot.unit_value
+                    for lot in by_warehouse.get(warehouse.pk, [])
+                ),
+                start=Decimal(0),
+            ),
+        }
+        for warehouse in Warehouse.objects.select_related("station").order_by("-is_main", "name")
+    ]

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import User, Warehouse
@@ -32,6 +33,13 @@ class Leg:
     @property
     def currency(self) -> str:
         return self.account.currency
+
+
+def memo_text(message: str, **params: object) -> str:
+    """A ledger memo in the fund's own language (the site's default), whoever posts it: the
+    books read the same for every clerk. ``message`` is marked with gettext_noop."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return (gettext(message) % params)[:255]
 
 
 def account_get(*, kind: str, currency: str | None = None, fund: Fund | None = None) -> Account:

@@ -31,6 +31,10 @@ app.conf.update(
         "wishes-remind-claims": {"task": "wishes.tasks.remind_claims", "schedule": 60 * 60},
         "wishes-release-holds": {"task": "wishes.tasks.release_expired_holds", "schedule": 5 * 60},
         "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
+        "pledges-expire-stale": {
+            "task": "donations.tasks.expire_stale_pledges",
+            "schedule": 15 * 60,
+        },
         "stripe-reconcile-payments": {
             "task": "donations.tasks.reconcile_stripe_payments",
             "schedule": crontab(hour=3, minute=17),

@@ -25,10 +25,11 @@ from accounts.models import Organisation, User
 from accounts.selectors import is_fund_administrator
 from accounts.services import organisation_approve
 from charity.models import Account, LedgerEntry
-from charity.selectors import account_balances, fund_balances
+from charity.selectors import account_balances, fund_balances, stock_by_warehouse
 from donations import selectors, stripe_gateway
 from donations.forms import (
     DonationSearchForm,
+    GoodsDeclineForm,
     GoodsIntakeForm,
     OfflineIncomeForm,
     RefundForm,
@@ -37,7 +38,12 @@ from donations.forms import (
 from donations.models import Donation, Pledge, Refund
 from donations.reconcile import stripe_reconciliation
 from donations.services.donors import donor_registration_approve
-from donations.services.offline import donation_void, goods_intake_record, offline_income_record
+from donations.services.offline import (
+    donation_void,
+    goods_intake_record,
+    goods_pledge_decline,
+    offline_income_record,
+)
 from donations.services.refunds import refund_request
 
 logger = logging.getLogger(__name__)
@@ -89,12 +95,19 @@ def _goods_page(
         else:
             form = GoodsIntakeForm(
                 prefix=_goods_prefix(pledge),
+                pledged=pledge.goods_quantity,
                 initial={
                     "quantity": pledge.goods_quantity,
                     "unit_value": pledge.goods_unit_value,
                 },
             )
-        rows.append({"pledge": pledge, "form": form})
+        rows.append(
+            {
+                "pledge": pledge,
+                "form": form,
+                "decline": GoodsDeclineForm(prefix=f"decline-{pledge.pk}"),
+            }
+        )
     return render(
         request,
         "donations/admin/goods_intake.html",
@@ -112,7 +125,9 @@ def goods_intake(request: AuthedHttpRequest) -> HttpResponse:
 @fund_administrator_required
 def goods_intake_receive(request: AuthedHttpRequest, pledge_id: int) -> HttpResponse:
     pledge = get_object_or_404(Pledge, pk=pledge_id, kind=Pledge.Kind.GOODS)
-    form = GoodsIntakeForm(request.POST, prefix=_goods_prefix(pledge))
+    form = GoodsIntakeForm(
+        request.POST, prefix=_goods_prefix(pledge), pledged=pledge.goods_quantity
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -123,6 +138,7 @@ def goods_intake_receive(request: AuthedHttpRequest, pledge_id: int) -> HttpResp
                 unit_value=data["unit_value"],
                 warehouse=data["warehouse"],
                 by=request.user,
+                difference_confirmed=data.get("difference_confirmed", False),
             )
         except ValidationError as exc:
             if pledge.status != Pledge.Status.AWAITING_GOODS:
@@ -142,6 +158,37 @@ def goods_intake_receive(request: AuthedHttpRequest, pledge_id: int) -> HttpResp
         messages.error(request, _("This pledge is not waiting for goods."))
         return redirect("fund:goods_intake")
     return _goods_page(request, bound=form, bound_pk=pledge.pk)
+
+
+@require_POST
+@fund_administrator_required
+def goods_pledge_decline_view(request: AuthedHttpRequest, pledge_id: int) -> HttpResponse:
+    pledge = get_object_or_404(Pledge, pk=pledge_id, kind=Pledge.Kind.GOODS)
+    form = GoodsDeclineForm(request.POST, prefix=f"decline-{pledge.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect("fund:goods_intake")
+    try:
+        goods_pledge_decline(pledge=pledge, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        for message in _service_errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Pledge #%(id)s is declined; the donor is told.") % {"id": pledge.pk}
+        )
+    return redirect("fund:goods_intake")
+
+
+@require_GET
+@fund_administrator_required
+def stock(request: AuthedHttpRequest) -> HttpResponse:
+    """Goods on hand at each warehouse, oldest first, with their value on the books."""
+    return render(
+        request,
+        "donations/admin/stock.html",
+        {"page_title": _("Stock on hand"), "warehouses": stock_by_warehouse()},
+    )
 
 
 # --- offline income -----------------------------------------------------------------------
@@ -328,7 +375,7 @@ def books(request: AuthedHttpRequest) -> HttpResponse:
     accounts = list(account_balances())
     entries = (
         LedgerEntry.objects.select_related("created_by")
-        .prefetch_related("legs__account")
+        .prefetch_related("legs__account__fund")
         .order_by("-posted_at", "-pk")
     )
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))

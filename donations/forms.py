@@ -192,3 +192,37 @@ class GoodsIntakeForm(forms.Form):
     warehouse = forms.ModelChoiceField(
         label=_("Stored at"), queryset=Warehouse.objects.all(), empty_label=None
     )
+    difference_confirmed = forms.BooleanField(
+        label=_("The quantity differs from the pledge, and that is right"),
+        required=False,
+        help_text=_("Tick this only when more or fewer arrived than was pledged."),
+    )
+
+    def __init__(self, *args: Any, pledged: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pledged = pledged
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        quantity = data.get("quantity")
+        if (
+            self.pledged
+            and quantity
+            and quantity != self.pledged
+            and not data.get("difference_confirmed")
+        ):
+            self.add_error(
+                "quantity",
+                _(
+                    "The pledge was for %(pledged)s; you entered %(quantity)s. If that is "
+                    "right, tick the box below to confirm the difference."
+                )
+                % {"pledged": self.pledged, "quantity": quantity},
+            )
+        return data
+
+
+class GoodsDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the goods cannot be taken (the donor is told)"), max_length=200
+    )

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from accounts.selectors import organisations_for_user
+from accounts.selectors import organisation_is_admin, organisations_for_user
 from donations.models import Donation, Donor, Pledge, Receipt
 
 
@@ -75,16 +75,43 @@ def giving_identities(*, user: User) -> tuple[list[tuple[str, str]], dict[str, O
     return choices, orgs
 
 
+def pledge_may_manage(*, user: User, pledge: Pledge) -> bool:
+    """Who may cancel a pledge: the person for their own; for a company, its administrators."""
+    donor = pledge.donor
+    if donor.user_id is not None:
+        return donor.user_id == user.pk
+    return donor.organisation is not None and organisation_is_admin(
+        user=user, organisation=donor.organisation
+    )
+
+
+def purpose_label(fund: Any) -> str:
+    """How a fund is named to its donor: an earmarked fund by what it is for (a wish's
+    title), others by their own name."""
+    from charity.purposes import fund_purpose
+
+    purpose = fund_purpose(fund)
+    if purpose is None:
+        return fund.display_name
+    handler, purpose_id = purpose
+    return handler.label(purpose_id=purpose_id) or fund.display_name
+
+
 def giving_for_user(*, user: User) -> list[dict[str, Any]]:
     """Per donor (the person, each company): donations with receipts and yearly totals."""
     result = []
     for donor in donors_for_user(user=user):
         donations = list(
             Donation.objects.filter(donor=donor)
-            .select_related("fund", "pledge")
+            .select_related("fund", "pledge", "intake")
             .prefetch_related("receipts")
             .order_by("-received_at")
         )
+        labels: dict[int, str] = {}
+        for donation in donations:
+            if donation.fund_id not in labels:
+                labels[donation.fund_id] = purpose_label(donation.fund)
+            donation.purpose_label = labels[donation.fund_id]  # type: ignore[attr-defined]
         totals: dict[int, Decimal] = defaultdict(Decimal)
         for donation in donations:
             totals[timezone.localtime(donation.received_at).year] += (
@@ -95,14 +122,27 @@ def giving_for_user(*, user: User) -> list[dict[str, Any]]:
                 "donor": donor,
                 "donations": donations,
                 "yearly_totals": sorted(totals.items(), reverse=True),
-                "pledges": list(
-                    Pledge.objects.filter(donor=donor)
+                "pledges": [
+                    _labelled(pledge, labels)
+                    for pledge in Pledge.objects.filter(donor=donor)
                     .select_related("fund")
                     .order_by("-created_at")[:50]
+                ],
+                "may_manage": donor.user_id == user.pk
+                or (
+                    donor.organisation is not None
+                    and organisation_is_admin(user=user, organisation=donor.organisation)
                 ),
             }
         )
     return result
+
+
+def _labelled(pledge: Pledge, labels: dict[int, str]) -> Pledge:
+    if pledge.fund_id not in labels:
+        labels[pledge.fund_id] = purpose_label(pledge.fund)
+    pledge.purpose_label = labels[pledge.fund_id]  # type: ignore[attr-defined]
+    return pledge
 
 
 def public_name(donation: Donation) -> str:

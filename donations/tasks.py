@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from donations.services import alerts, receipts, refunds, stripe_events
+from donations.services import alerts, notices, pledges, receipts, refunds, stripe_events
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=8)
@@ -47,3 +47,20 @@ def sweep_stripe_events() -> int:
 @shared_task(autoretry_for=(ConnectionError, OSError), max_retries=5)
 def reconcile_stripe_payments() -> int:
     return stripe_events.payments_reconcile(days=3)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5)
+def send_pledge_notice(pledge_id: int, event: str, reason: str = "") -> None:
+    notices.pledge_notice_send(pledge_id=pledge_id, event=event, reason=reason)
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=5)
+def send_refund_notice(donation_id: int, amount: str, reason: str) -> None:
+    from decimal import Decimal
+
+    notices.refund_notice_send(donation_id=donation_id, amount=Decimal(amount), reason=reason)
+
+
+@shared_task
+def expire_stale_pledges() -> int:
+    return pledges.pledges_expire_stale()

@@ -140,13 +140,27 @@ def pledge_pay(request: AuthedHttpRequest, pledge_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pledge_cancel(request: AuthedHttpRequest, pledge_id: int) -> HttpResponse:
+    """GET asks "are you sure?" with what stops; only the POST from that page cancels."""
     pledge = selectors.pledge_get_for_user(user=request.user, pledge_id=pledge_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "donations/pledge_cancel.html",
+            {
+                "pledge": pledge,
+                "may_manage": selectors.pledge_may_manage(user=request.user, pledge=pledge),
+                "cancellable": pledge.status
+                in (Pledge.Status.ACTIVE, Pledge.Status.AWAITING_GOODS),
+            },
+        )
     try:
         pledges.pledge_cancel(pledge=pledge, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not cancel this pledge."))
     except stripe.StripeError:
         messages.error(
             request, _("The payment service did not answer. Please try again in a moment.")

@@ -14,6 +14,12 @@ from donations import admin_views
 urlpatterns = [
     path("goods/", admin_views.goods_intake, name="goods_intake"),
     path("goods/<int:pledge_id>/", admin_views.goods_intake_receive, name="goods_intake_receive"),
+    path(
+        "goods/<int:pledge_id>/decline/",
+        admin_views.goods_pledge_decline_view,
+        name="goods_pledge_decline",
+    ),
+    path("stock/", admin_views.stock, name="stock"),
     path("income/", admin_views.offline_income, name="offline_income"),
     path("refunds/", admin_views.refunds, name="refunds"),
     path("refunds/<int:donation_id>/", admin_views.refund_create, name="refund_create"),
@@ -55,6 +61,13 @@ def fund_menu() -> Menu:
                 name="fund-goods",
                 icon_name="tasks",
                 order=100,
+            ),
+            FundAdministratorMenuItem(
+                _("Stock on hand"),
+                reverse("fund:stock"),
+                name="fund-stock",
+                icon_name="folder-open-inverse",
+                order=150,
             ),
             FundAdministratorMenuItem(
                 _("Offline income"),

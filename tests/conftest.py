@@ -50,6 +50,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _language():  # type: ignore[no-untyped-def]
+    """Every test starts in the site's default language, whatever an earlier one left."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
@@ -71,6 +82,11 @@ def _baseline_ensure() -> None:
     importlib.import_module("accounts.migrations.0003_warehouse").create_main(apps, None)
     importlib.import_module("charity.migrations.0004_funds").create_funds(apps, None)
     importlib.import_module("donations.migrations.0007_fund_admin_views").grant(apps, None)
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    importlib.import_module("accounts.migrations.0004_editor_collections").grant(apps, None)
     if Page.get_first_root_node() is None:
         locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))

@@ -5,6 +5,8 @@ Registered for the key "wish" in WishesConfig.ready(); see charity.purposes for 
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from charity.models import Fund
 from wishes.models import WISH_PURPOSE, ChipIn, Wish
 from wishes.services import chipins
@@ -20,7 +22,8 @@ class WishPurpose:
     one_checkout_per_pledge = True
 
     def label(self, *, purpose_id: int) -> str:
-        return Wish.objects.filter(pk=purpose_id).values_list("title", flat=True).first() or ""
+        title = Wish.objects.filter(pk=purpose_id).values_list("title", flat=True).first()
+        return _("Micro-wish: %(title)s") % {"title": title} if title else ""
 
     def reserve(self, *, purpose_id: int, amount: Decimal) -> None:
         chipins.wish_disbursement_reserve(wish_id=purpose_id, amount=amount)

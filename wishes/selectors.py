@@ -1,5 +1,6 @@
 """Who sees which wishes, and the board's reads (a fixed number of queries per page)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -90,7 +91,7 @@ class WishMoney:
     lacks: Decimal
 
 
-def wish_money(wishes: "list[Wish] | QuerySet[Wish]") -> dict[int, WishMoney]:
+def wish_money(wishes: "Iterable[Wish]") -> dict[int, WishMoney]:
     """For many wishes in one query (the board) or one (a wish's page)."""
     from charity.selectors import fund_net_received
 

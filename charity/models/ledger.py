@@ -155,7 +155,15 @@ class Account(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.code
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """What a clerk reads: "Fund pool · General pool (CNY)" rather than fund:general:CNY."""
+        parts = [str(self.get_kind_display())]
+        if self.fund is not None:
+            parts.append(self.fund.display_name)
+        return f"{' · '.join(parts)} ({self.currency})"
 
 
 class LedgerEntry(models.Model):

@@ -205,6 +205,12 @@ class GoodsIntake(models.Model):
         related_name="+",
     )
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    note = models.CharField(
+        _("note"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. how what arrived differs from what was pledged"),
+    )
 
     class Meta:
         verbose_name = _("goods intake")

@@ -30,6 +30,7 @@ class Pledge(models.Model):
         FAILED = "failed", _("Payment failed")
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
+        DECLINED = "declined", _("Declined with thanks")
 
     donor = models.ForeignKey(
         "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges"

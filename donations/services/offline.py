@@ -7,12 +7,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation, User, Warehouse
 from accounts.selectors import is_fund_administrator
 from charity.models import Account, Fund, LedgerEntry
 from charity.purposes import fund_purpose
-from charity.services import Leg, account_get, entry_reverse, stock_lot_receive, stock_lot_void
+from charity.services import (
+    Leg,
+    account_get,
+    entry_reverse,
+    memo_text,
+    stock_lot_receive,
+    stock_lot_void,
+)
 from core.money import quantize
 from core.transitions import transition
 from donations import limits
@@ -126,6 +134,7 @@ def goods_intake_record(
     warehouse: Warehouse,
     by: User,
     description: str = "",
+    difference_confirmed: bool = False,
 ) -> GoodsIntake:
     """What actually arrived, at its fair value: booked as a gift in kind, receipted, and put
     in stock where wishes and lending can draw on it."""
@@ -148,6 +157,17 @@ def goods_intake_record(
             return existing
         if locked.kind != Pledge.Kind.GOODS or locked.status != Pledge.Status.AWAITING_GOODS:
             raise ValidationError(_("This pledge is not waiting for goods."))
+        note = ""
+        if locked.goods_quantity and quantity != locked.goods_quantity:
+            if not difference_confirmed:
+                raise ValidationError(
+                    _("The pledge was for %(pledged)s; confirm that %(quantity)s arrived.")
+                    % {"pledged": locked.goods_quantity, "quantity": quantity}
+                )
+            note = _("Pledged %(pledged)s, received %(quantity)s.") % {
+                "pledged": locked.goods_quantity,
+                "quantity": quantity,
+            }
         total = quantize(unit_value * quantity)
         description = description.strip() or locked.goods_description
         donation = donation_record(
@@ -175,6 +195,7 @@ def goods_intake_record(
             warehouse=warehouse,
             donation=donation,
             received_by=by,
+            note=note,
             stock_lot=stock_lot_receive(
                 warehouse=warehouse,
                 description=description,
@@ -184,9 +205,38 @@ def goods_intake_record(
             ),
         )
         pledges.pledge_move(
-            pledge=locked, to=Pledge.Status.RECEIVED, by=by, reason=f"{quantity} received"
+            pledge=locked,
+            to=Pledge.Status.RECEIVED,
+            by=by,
+            reason=note or f"{quantity} received",
         )
         return intake
+
+
+def goods_pledge_decline(*, pledge: Pledge, reason: str, by: User) -> Pledge:
+    """Staff cannot take what was offered (not needed, not safe, no room): the pledge closes
+    with thanks and the reason, and the donor is told by e-mail."""
+    from donations import tasks
+
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    if pledge.kind != Pledge.Kind.GOODS:
+        raise ValidationError(_("Only a goods pledge can be declined."))
+    with transaction.atomic():
+        moved = transition(
+            pledge,
+            to=Pledge.Status.DECLINED,
+            allowed_from={Pledge.Status.AWAITING_GOODS},
+            by=by,
+            reason=reason.strip(),
+        )
+        if moved.changed:
+            transaction.on_commit(
+                lambda: tasks.send_pledge_notice.delay(pledge.pk, "declined", reason.strip())
+            )
+        return moved.obj
 
 
 def donation_void(*, donation: Donation, reason: str, by: User) -> Donation:
@@ -217,7 +267,7 @@ def donation_void(*, donation: Donation, reason: str, by: User) -> Donation:
                 stock_lot_void(lot=intake.stock_lot)
         entry_reverse(
             entry=locked.entry,
-            memo=_("Recorded in error: %(reason)s") % {"reason": reason.strip()},
+            memo=memo_text(gettext_noop("Recorded in error: %(reason)s"), reason=reason.strip()),
             reference=f"void:donation:{locked.pk}",
             created_by=by,
         )

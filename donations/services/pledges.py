@@ -271,8 +271,8 @@ def pledge_cancel(*, pledge: Pledge, by: User) -> Pledge:
     A one-time pledge waiting for payment is not cancelled: its checkout simply lapses, and a
     payment still arriving is booked.
     """
-    if not selectors.donors_for_user(user=by).filter(pk=pledge.donor_id).exists():
-        raise PermissionDenied
+    if not selectors.pledge_may_manage(user=by, pledge=pledge):
+        raise PermissionDenied(_("Only the company's administrators can cancel its pledges."))
     if pledge.status == Pledge.Status.CANCELLED:
         return pledge
     if pledge.status not in (Pledge.Status.ACTIVE, Pledge.Status.AWAITING_GOODS):
@@ -287,3 +287,51 @@ def pledge_cancel(*, pledge: Pledge, by: User) -> Pledge:
     return pledge_move(
         pledge=pledge, to=Pledge.Status.CANCELLED, by=by, reason="cancelled by donor"
     )
+
+
+STALE_AFTER = timedelta(hours=1)
+
+
+def pledges_expire_stale() -> int:
+    """Beat: a one-time money pledge whose checkouts all lapsed unpaid is expired, so a
+    donor's list shows it as expired rather than "waiting for payment" for ever.
+
+    A payment that still arrives later is booked all the same (money received wins over a
+    lapsed pledge, see pledge_mark_paid). Safe to run twice.
+    """
+    now = timezone.now()
+    lapsed = CheckoutSession.objects.filter(
+        status__in=(CheckoutSession.Status.OPEN, CheckoutSession.Status.CREATING),
+        expires_at__lte=now - CHECKOUT_MARGIN,
+    )
+    for checkout in lapsed:
+        transition(
+            checkout,
+            to=CheckoutSession.Status.EXPIRED,
+            allowed_from={CheckoutSession.Status.OPEN, CheckoutSession.Status.CREATING},
+            reason="lapsed without payment",
+        )
+    stale = (
+        Pledge.objects.filter(
+            kind=Pledge.Kind.MONEY,
+            interval=Pledge.Interval.ONCE,
+            status=Pledge.Status.PENDING,
+            created_at__lte=now - STALE_AFTER,
+            donations__isnull=True,
+        )
+        .exclude(
+            checkouts__status__in=(
+                CheckoutSession.Status.OPEN,
+                CheckoutSession.Status.CREATING,
+                CheckoutSession.Status.COMPLETE,
+            )
+        )
+        .distinct()
+    )
+    count = 0
+    for pledge in stale:
+        if pledge_move(pledge=pledge, to=Pledge.Status.EXPIRED, reason="not paid").status == (
+            Pledge.Status.EXPIRED
+        ):
+            count += 1
+    return count

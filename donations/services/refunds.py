@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from charity.models import Account, LedgerEntry
 from charity.purposes import fund_purpose
-from charity.services import Leg, account_get, entry_post
+from charity.services import Leg, account_get, entry_post, memo_text
 from core.money import from_minor, quantize, to_minor
 from core.transitions import transition_record
 from donations import stripe_gateway as gw
@@ -164,7 +165,11 @@ def _refund_complete(
         ]
     entry = entry_post(
         kind=LedgerEntry.Kind.REFUND,
-        memo=f"refund of donation #{donation.pk}: {row.reason}",
+        memo=memo_text(
+            gettext_noop("Refund of donation #%(id)s: %(reason)s"),
+            id=donation.pk,
+            reason=row.reason,
+        ),
         legs=legs,
         reference=f"refund:{stripe_refund_id}",
         created_by=row.requested_by,
@@ -195,6 +200,11 @@ def _refund_complete(
     if purpose is not None:
         handler, purpose_id = purpose
         handler.returned(purpose_id=purpose_id, amount=amount)
+    from donations import tasks
+
+    transaction.on_commit(
+        lambda: tasks.send_refund_notice.delay(donation.pk, str(amount), row.reason)
+    )
     for receipt in donation.receipts.filter(status=Receipt.Status.VALID):
         receipt_void(
             receipt=receipt,
@@ -224,7 +234,11 @@ def donation_dispute(*, dispute: dict[str, Any]) -> Donation | None:
         amount = from_minor(int(dispute["amount"]), currency)
         entry_post(
             kind=LedgerEntry.Kind.DISPUTE,
-            memo=f"dispute {dispute['id']} on donation #{donation.pk}",
+            memo=memo_text(
+                gettext_noop("Card dispute %(dispute)s on donation #%(id)s"),
+                dispute=dispute["id"],
+                id=donation.pk,
+            ),
             legs=[
                 Leg(account_get(kind=Account.Kind.SUSPENSE, currency=currency), amount),
                 Leg(account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency), -amount),

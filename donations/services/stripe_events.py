@@ -483,7 +483,8 @@ def payments_reconcile(*, days: int = 3, since: datetime | None = None) -> int:
 
     start = since or timezone.now() - timedelta(days=days)
     booked = 0
-    for charge in gw.charges_since(created_after=int(start.timestamp())):
+    # Stripe's times are whole seconds: "after the second before" keeps the start's own second.
+    for charge in gw.charges_since(created_after=int(start.timestamp()) - 1):
         if charge.get("status") != "succeeded" or not charge.get("paid"):
             continue
         intent_id = gw._id(charge.get("payment_intent"))

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from wagtail.users.models import UserProfile
 
 from accounts import roles, selectors, services
@@ -132,7 +133,10 @@ def test_bad_input_on_the_staff_screen_gets_a_message_and_changes_nothing(client
 def test_a_worker_at_one_station_is_not_moved_by_a_second_grant():
     worker = f.worker(f.station("甲站"))
     other = f.station("乙站")
-    with pytest.raises(ValidationError, match="already a community worker at 甲站"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="already a community worker at 甲站"),
+    ):
         services.staff_role_grant(
             user=worker, role=roles.COMMUNITY_WORKER, station=other, by=f.fund_administrator()
         )

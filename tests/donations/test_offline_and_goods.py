@@ -72,7 +72,9 @@ def test_goods_pledge_waits_then_is_booked_at_fair_value_and_stocked():
         unit_value=Decimal("25.50"),
         warehouse=warehouse,
         by=admin,
+        difference_confirmed=True,  # 200 pledged, 180 arrived
     )
+    assert intake.note  # the difference is recorded
     again = offline.goods_intake_record(
         pledge=pledge,
         quantity=180,
@@ -80,6 +82,7 @@ def test_goods_pledge_waits_then_is_booked_at_fair_value_and_stocked():
         unit_value=Decimal("25.50"),
         warehouse=warehouse,
         by=admin,
+        difference_confirmed=True,
     )
     assert again.pk == intake.pk
     assert _balance()["in_kind"] - in_kind_before == Decimal("4590.00")

@@ -189,6 +189,7 @@ def test_goods_intake_through_the_view_books_the_gift(client):
             f"{prefix}-condition": "new",
             f"{prefix}-unit_value": "25.50",
             f"{prefix}-warehouse": str(warehouse.pk),
+            f"{prefix}-difference_confirmed": "on",  # 200 were pledged
         },
     )
     assert response.status_code == 302 and response["Location"] == reverse("fund:goods_intake")

@@ -74,11 +74,20 @@ def test_twenty_chip_ins_at_once_never_overfund():
         assert not errors, errors
         wish.refresh_from_db()
         held = sum(ChipIn.objects.filter(wish=wish).values_list("amount", flat=True))
-        assert wish.committed_amount == held == target  # every yuan held once, never more
-        assert all(
-            a <= Decimal("30")
-            for a in ChipIn.objects.filter(wish=wish).values_list("amount", flat=True)
-        )
+        # each holds exactly what it confirmed (never a cut amount), never more than the target
+        fits = (target // 30) * 30
+        assert wish.committed_amount == held == fits
+        assert set(ChipIn.objects.filter(wish=wish).values_list("amount", flat=True)) == {
+            Decimal("30.00")
+        }
+        # the rest, confirmed exactly, fills the target to the yuan
+        if target - fits:
+            member, org = wf.member()
+            chipins.chipin_start(
+                wish=wish, by=member, organisation=org, amount=target - fits, show_name=True
+            )
+            wish.refresh_from_db()
+            assert wish.committed_amount == target
         # and releasing them concurrently gives everything back exactly
         holds = list(ChipIn.objects.filter(wish=wish))
         errors = _run(

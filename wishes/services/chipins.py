@@ -213,7 +213,7 @@ def wish_fund_from_pool_request(*, wish: Wish, amount: Decimal | None, by: User)
     approves it (charity.services.disbursement_approve). Without an amount, what is still
     needed now (read under the wish's lock, not from the caller's copy)."""
     with transaction.atomic():
-        wish = Wish.objects.select_for_update().select_related("fund").get(pk=wish.pk)
+        wish = Wish.objects.select_for_update(of=("self",)).select_related("fund").get(pk=wish.pk)
         return _pool_request(wish=wish, amount=amount, by=by)
 
 
