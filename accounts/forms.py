@@ -68,6 +68,14 @@ class SignupForm(forms.Form):
             )
 
 
+class OrganisationSettingsForm(forms.Form):
+    show_on_donor_wall = forms.BooleanField(
+        label=_("List our company among the member companies on the public pages"),
+        required=False,
+        help_text=_("Only the company's name is shown. Gifts keep their own choice of name."),
+    )
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's e-mail address"))
 

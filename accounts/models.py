@@ -119,7 +119,11 @@ class Organisation(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=30)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    show_on_donor_wall = models.BooleanField(_("show on the donor wall"), default=True)
+    show_on_donor_wall = models.BooleanField(
+        _("listed among the member companies in public"),
+        default=False,
+        help_text=_("The company chooses; an approved company is listed only if it says yes."),
+    )
     approved_at = models.DateTimeField(
         _("membership approved at"),
         null=True,
@@ -143,10 +147,16 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("member company"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
@@ -170,17 +180,30 @@ class Invitation(models.Model):
     """A colleague invited by e-mail to join an organisation; accepted once."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("member company"),
     )
     email = models.EmailField(_("e-mail address"))
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(
+        max_length=64, unique=True, default=_invitation_token, verbose_name=_("token")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
 
     class Meta:
@@ -217,9 +240,12 @@ class Resident(models.Model):
     )
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recorded at"))
 
     class Meta:
         verbose_name = _("resident")
@@ -233,14 +259,23 @@ class Resident(models.Model):
 class ResidentPrivate(models.Model):
     """The sensitive record: readable only by the station's workers and fund administrators."""
 
-    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="private")
+    resident = models.OneToOneField(
+        Resident, on_delete=models.CASCADE, related_name="private", verbose_name=_("resident")
+    )
     real_name = models.CharField(_("real name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     identity_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("identity checked by"),
     )
-    identity_checked_at = models.DateTimeField(null=True, blank=True)
+    identity_checked_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("identity checked at")
+    )
 
     class Meta:
         verbose_name = _("private resident record")
@@ -263,16 +298,26 @@ class HardshipStatus(models.Model):
         VERIFIED = "verified", _("Proof verified")
         REJECTED = "rejected", _("Proof rejected")
 
-    private = models.ForeignKey(ResidentPrivate, on_delete=models.CASCADE, related_name="hardships")
+    private = models.ForeignKey(
+        ResidentPrivate,
+        on_delete=models.CASCADE,
+        related_name="hardships",
+        verbose_name=_("private record"),
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     proof_status = models.CharField(
         _("proof"), max_length=10, choices=Proof.choices, default=Proof.PENDING
     )
     expires_on = models.DateField(_("proof expires on"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
-    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verified at"))
 
     class Meta:
         verbose_name = _("hardship status")

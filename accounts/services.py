@@ -162,6 +162,26 @@ def invitation_email_send(*, invitation_id: int) -> None:
         )
 
 
+def organisation_settings_set(
+    *, organisation: Organisation, by: User, show_on_donor_wall: bool
+) -> Organisation:
+    """A company's administrator decides whether it is listed in public among the members."""
+    if not selectors.organisation_is_admin(user=by, organisation=organisation):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.show_on_donor_wall != show_on_donor_wall:
+            locked.show_on_donor_wall = show_on_donor_wall
+            locked.save(update_fields=["show_on_donor_wall"])
+            transition_record(
+                obj=locked,
+                from_state="listed" if not show_on_donor_wall else "unlisted",
+                to_state="listed" if show_on_donor_wall else "unlisted",
+                by=by,
+            )
+        return locked
+
+
 def organisation_approve(*, organisation: Organisation, by: User) -> Organisation:
     """A fund administrator approves a member company (needed when the fund is members-only)."""
     if not selectors.is_fund_administrator(by):

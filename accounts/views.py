@@ -12,6 +12,7 @@ from accounts import selectors, services
 from accounts.forms import (
     HardshipForm,
     InviteForm,
+    OrganisationSettingsForm,
     ResidentForm,
     ResidentLinkForm,
     apply_service_errors,
@@ -53,6 +54,21 @@ def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> Htt
         user=request.user, organisation_id=organisation_id
     )
     can_invite = selectors.organisation_is_admin(user=request.user, organisation=organisation)
+    settings_form = OrganisationSettingsForm(
+        request.POST if "settings" in request.POST else None,
+        initial={"show_on_donor_wall": organisation.show_on_donor_wall},
+    )
+    if request.method == "POST" and "settings" in request.POST:
+        if not can_invite:
+            raise PermissionDenied
+        if settings_form.is_valid():
+            services.organisation_settings_set(
+                organisation=organisation,
+                by=request.user,
+                show_on_donor_wall=settings_form.cleaned_data["show_on_donor_wall"],
+            )
+            messages.success(request, _("Saved."))
+        return redirect("accounts:organisation", organisation_id=organisation.pk)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not can_invite:
@@ -75,6 +91,7 @@ def organisation_detail(request: AuthedHttpRequest, organisation_id: int) -> Htt
         "invitations": organisation.invitations.filter(accepted_at__isnull=True),
         "can_invite": can_invite,
         "form": form,
+        "settings_form": settings_form,
     }
     return render(request, "accounts/organisation_detail.html", context)
 

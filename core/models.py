@@ -23,8 +23,8 @@ class TaskQuarantine(models.Model):
 
     task_id = models.CharField(_("task id"), max_length=255, unique=True)
     task_name = models.CharField(_("task"), max_length=200)
-    args = models.JSONField(default=list)
-    kwargs = models.JSONField(default=dict)
+    args = models.JSONField(default=list, verbose_name=_("arguments"))
+    kwargs = models.JSONField(default=dict, verbose_name=_("keyword arguments"))
     deliveries = models.PositiveIntegerField(_("deliveries"))
     error = models.TextField(_("error"))
     created_at = models.DateTimeField(_("set aside at"), auto_now_add=True)
@@ -40,15 +40,17 @@ class TaskQuarantine(models.Model):
 class Transition(models.Model):
     """Every state change of a domain object: who, from, to, when, why. Never edited."""
 
-    object_type = models.CharField(max_length=60)  # e.g. "donations.pledge"
-    object_id = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=30, blank=True)
-    to_state = models.CharField(max_length=30)
+    object_type = models.CharField(
+        max_length=60, verbose_name=_("object type")
+    )  # e.g. "donations.pledge"
+    object_id = models.CharField(max_length=40, verbose_name=_("object id"))
+    from_state = models.CharField(max_length=30, blank=True, verbose_name=_("from"))
+    to_state = models.CharField(max_length=30, verbose_name=_("to"))
     # The user's id, not a foreign key: core sits below accounts and imports no app.
     # Users are never deleted (every reference to them is PROTECT), so the id stays meaningful.
-    by_id = models.PositiveBigIntegerField(null=True, blank=True)
-    reason = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    by_id = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("by (user id)"))
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("when"))
 
     class Meta:
         verbose_name = _("state change")

@@ -68,6 +68,10 @@ def transparency() -> dict[str, Any]:
             }
             for d in recent
         ],
-        "donor_wall": Organisation.objects.filter(show_on_donor_wall=True).order_by("display_name"),
+        # Only approved companies that chose to be listed (accounts.Organisation), members-only
+        # or not: signing up does not put a company on a public page.
+        "donor_wall": Organisation.objects.filter(
+            show_on_donor_wall=True, approved_at__isnull=False
+        ).order_by("display_name"),
         "thermometers": thermometers,
     }

@@ -2,11 +2,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Resident, Station
 from wishes.models import Wish
+from wishes.services.lifecycle import needed_by_check
 
 # The browser offers only what core.images.photo_store takes; the server decides.
 PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
@@ -73,8 +73,7 @@ class WishForm(forms.Form):
 
     def clean_needed_by(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["needed_by"]
-        if value < timezone.localdate():
-            raise forms.ValidationError(_("The needed-by date is in the past."))
+        needed_by_check(value)  # today to a year ahead, the service's own rule
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -135,7 +134,12 @@ class VetForm(forms.Form):
 
 class GiveForm(forms.Form):
     give_as = forms.ChoiceField(label=_("Give as"), widget=forms.RadioSelect)
-    show_name = forms.BooleanField(label=_("Show the name in public"), required=False, initial=True)
+    show_name = forms.BooleanField(
+        label=_("Show the name in public"),
+        required=False,
+        initial=False,
+        help_text=_("If not ticked, the public sees “a caring company” or “a caring person”."),
+    )
     amount = forms.DecimalField(
         label=_("Amount (yuan)"),
         min_value=Decimal("1"),

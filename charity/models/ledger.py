@@ -80,20 +80,32 @@ class Disbursement(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    from_fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
-    to_fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    from_fund = models.ForeignKey(
+        Fund, on_delete=models.PROTECT, related_name="+", verbose_name=_("from fund")
+    )
+    to_fund = models.ForeignKey(
+        Fund, on_delete=models.PROTECT, related_name="+", verbose_name=_("to fund")
+    )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=255)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decision_reason = models.CharField(_("reason for the decision"), max_length=255, blank=True)
     entry = models.OneToOneField(
         "charity.LedgerEntry",
@@ -101,8 +113,9 @@ class Disbursement(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="disbursement",
+        verbose_name=_("ledger entry"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("asked at"))
 
     class Meta:
         verbose_name = _("disbursement")
@@ -220,8 +233,12 @@ class LedgerEntry(models.Model):
 
 
 class LedgerLeg(models.Model):
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="legs")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs")
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="legs", verbose_name=_("ledger entry")
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="legs", verbose_name=_("account")
+    )
     amount = models.DecimalField(_("amount (debit +, credit −)"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
 

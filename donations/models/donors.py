@@ -17,6 +17,7 @@ class Donor(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donor",
+        verbose_name=_("person"),
     )
     organisation = models.OneToOneField(
         "accounts.Organisation",
@@ -24,6 +25,7 @@ class Donor(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donor",
+        verbose_name=_("member company"),
     )
     approved_at = models.DateTimeField(
         _("registration approved at"),
@@ -31,7 +33,7 @@ class Donor(models.Model):
         blank=True,
         help_text=_("For a person: needed to pledge when the fund is members-only."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("donor")

@@ -55,16 +55,28 @@ class Donation(models.Model):
     stripe_payment_intent = models.CharField(
         _("Stripe payment"), max_length=255, unique=True, null=True, blank=True
     )
-    stripe_invoice = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    stripe_charge = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_invoice = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe invoice")
+    )
+    stripe_charge = models.CharField(
+        max_length=255, blank=True, db_index=True, verbose_name=_("Stripe charge")
+    )
     offline_reference = models.CharField(
         _("reference"), max_length=120, unique=True, null=True, blank=True
     )
     entry = models.OneToOneField(
-        "charity.LedgerEntry", on_delete=models.PROTECT, related_name="donation"
+        "charity.LedgerEntry",
+        on_delete=models.PROTECT,
+        related_name="donation",
+        verbose_name=_("ledger entry"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
@@ -96,17 +108,28 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="refunds")
+    donation = models.ForeignKey(
+        Donation, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("donation")
+    )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=255)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    failure = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("idempotency key")
+    )
+    stripe_refund_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe refund")
+    )
+    failure = models.CharField(max_length=255, blank=True, verbose_name=_("failure"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
     )
     entry = models.OneToOneField(
         "charity.LedgerEntry",
@@ -114,11 +137,12 @@ class Refund(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="refund",
+        verbose_name=_("ledger entry"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("asked at"))
     # When it was last sent to Stripe: a second send within moments is a double click.
-    sent_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent to Stripe at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
         verbose_name = _("refund")
@@ -140,20 +164,24 @@ class StripeEvent(models.Model):
         IGNORED = "ignored", _("Ignored")
         FAILED = "failed", _("Failed")
 
-    stripe_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
-    payload = models.JSONField()
+    stripe_id = models.CharField(max_length=255, unique=True, verbose_name=_("Stripe event"))
+    type = models.CharField(max_length=100, db_index=True, verbose_name=_("type"))
+    payload = models.JSONField(verbose_name=_("payload"))
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
+        max_length=10,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     # The sweep (events_sweep) queues an unfinished event again no earlier than this.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
     # Set once staff were told the event still fails after the sweep's last attempt.
-    alerted_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("staff told at"))
 
     class Meta:
         verbose_name = _("Stripe event")

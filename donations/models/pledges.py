@@ -36,7 +36,10 @@ class Pledge(models.Model):
         "donations.Donor", verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("made by"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(
@@ -63,10 +66,14 @@ class Pledge(models.Model):
     # What the gift is for when it is not a published fund (charity.purposes), e.g. ("wish", 42).
     purpose_key = models.CharField(_("purpose"), max_length=20, blank=True)
     purpose_id = models.PositiveBigIntegerField(_("purpose id"), null=True, blank=True)
-    stripe_customer_id = models.CharField(max_length=255, blank=True)
-    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_customer_id = models.CharField(
+        max_length=255, blank=True, verbose_name=_("Stripe customer")
+    )
+    stripe_subscription_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe subscription")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("pledge")
@@ -126,15 +133,23 @@ class CheckoutSession(models.Model):
         EXPIRED = "expired", _("Expired")
         FAILED = "failed", _("Failed")
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="checkouts")
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    stripe_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    url = models.URLField(max_length=2000, blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATING)
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, related_name="checkouts", verbose_name=_("pledge")
+    )
+    idempotency_key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("idempotency key")
+    )
+    stripe_session_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("Stripe session")
+    )
+    url = models.URLField(max_length=2000, blank=True, verbose_name=_("address"))
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.CREATING, verbose_name=_("status")
+    )
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("checkout session")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class ReceiptCounter(models.Model):
     """The last number used in a series and year; locked by the transaction that posts."""
 
-    series = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    series = models.CharField(max_length=10, verbose_name=_("series"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
         constraints = [
@@ -34,9 +34,9 @@ class Receipt(models.Model):
         VOID = "void", _("Void")
 
     number = models.CharField(_("receipt number"), max_length=30, unique=True)
-    series = models.CharField(max_length=10)
-    year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    series = models.CharField(max_length=10, verbose_name=_("series"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    sequence = models.PositiveIntegerField(verbose_name=_("number in the year"))
     donation = models.ForeignKey(
         "donations.Donation",
         verbose_name=_("donation"),
@@ -52,13 +52,15 @@ class Receipt(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     issued_at = models.DateTimeField(_("issued at"))
-    language = models.CharField(max_length=10, default="zh-hans")
-    verification_code = models.CharField(max_length=32, unique=True, default=_verification_code)
+    language = models.CharField(max_length=10, default="zh-hans", verbose_name=_("language"))
+    verification_code = models.CharField(
+        max_length=32, unique=True, default=_verification_code, verbose_name=_("verification code")
+    )
     status = models.CharField(
         _("status"), max_length=5, choices=Status.choices, default=Status.VALID
     )
     void_reason = models.CharField(_("why void"), max_length=255, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided at"))
     replaces = models.OneToOneField(
         "self",
         verbose_name=_("replaces"),
@@ -67,8 +69,8 @@ class Receipt(models.Model):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
-    pdf_path = models.CharField(max_length=255, blank=True)
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    pdf_path = models.CharField(max_length=255, blank=True, verbose_name=_("PDF file"))
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("PDF made at"))
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:

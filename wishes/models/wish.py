@@ -54,11 +54,22 @@ class Wish(models.Model):
     PUBLIC_STATUSES = ("open", "claimed", "funded", "delivered", "fulfilled")
 
     resident = models.ForeignKey(
-        "accounts.Resident", on_delete=models.PROTECT, related_name="wishes"
+        "accounts.Resident",
+        on_delete=models.PROTECT,
+        related_name="wishes",
+        verbose_name=_("resident"),
     )
-    station = models.ForeignKey("accounts.Station", on_delete=models.PROTECT, related_name="wishes")
+    station = models.ForeignKey(
+        "accounts.Station",
+        on_delete=models.PROTECT,
+        related_name="wishes",
+        verbose_name=_("station"),
+    )
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("posted by"),
     )
     consent = models.CharField(_("how the resident agreed"), max_length=10, choices=Consent.choices)
     title = models.CharField(_("what is needed"), max_length=80)
@@ -82,23 +93,32 @@ class Wish(models.Model):
     needed_by = models.DateField(_("needed by"))
     pseudonym = models.CharField(_("public name"), max_length=40)
     coarse_area = models.CharField(_("public area"), max_length=60)
-    photo = models.CharField(max_length=120, blank=True)  # private file name, re-encoded
+    photo = models.CharField(
+        max_length=120, blank=True, verbose_name=_("photo")
+    )  # private file name, re-encoded
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
     staff_message = models.CharField(_("message from staff"), max_length=500, blank=True)
     claim_days = models.PositiveSmallIntegerField(_("days a claim may take"), default=14)
     fund = models.OneToOneField(
-        "charity.Fund", null=True, blank=True, on_delete=models.PROTECT, related_name="wish"
+        "charity.Fund",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wish",
+        verbose_name=_("earmarked fund"),
     )
     thank_you_note = models.TextField(_("thank-you note"), max_length=1000, blank=True)
-    thank_you_photo = models.CharField(max_length=120, blank=True)
+    thank_you_photo = models.CharField(
+        max_length=120, blank=True, verbose_name=_("thank-you photo")
+    )
     thank_you_photo_public = models.BooleanField(
         _("the resident agreed to show the photo"), default=False
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("posted at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    fulfilled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("fulfilled at"))
 
     class Meta:
         verbose_name = _("micro-wish")
@@ -152,17 +172,26 @@ class Claim(models.Model):
         LAPSED = "lapsed", _("Lapsed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="claims")
-    donor = models.ForeignKey("donations.Donor", on_delete=models.PROTECT, related_name="claims")
+    wish = models.ForeignKey(
+        Wish, on_delete=models.PROTECT, related_name="claims", verbose_name=_("micro-wish")
+    )
+    donor = models.ForeignKey(
+        "donations.Donor", on_delete=models.PROTECT, related_name="claims", verbose_name=_("donor")
+    )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("claimed by"),
     )
     show_name = models.BooleanField(_("show our name in public"), default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
     deadline = models.DateTimeField(_("deliver by"))
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("claimed at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
         verbose_name = _("claim")
@@ -185,14 +214,21 @@ class ChipIn(models.Model):
         PAID = "paid", _("Paid")
         RELEASED = "released", _("Released")
 
-    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="chip_ins")
-    pledge = models.OneToOneField(
-        "donations.Pledge", on_delete=models.PROTECT, related_name="chip_in"
+    wish = models.ForeignKey(
+        Wish, on_delete=models.PROTECT, related_name="chip_ins", verbose_name=_("micro-wish")
     )
-    amount = models.DecimalField(max_digits=10, decimal_places=2)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    pledge = models.OneToOneField(
+        "donations.Pledge",
+        on_delete=models.PROTECT,
+        related_name="chip_in",
+        verbose_name=_("pledge"),
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("amount"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.HELD, verbose_name=_("status")
+    )
+    expires_at = models.DateTimeField(verbose_name=_("held until"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("chip-in")

@@ -75,6 +75,7 @@ class Command(BaseCommand):
         rep = User.objects.get(email="rep@demo.wishpool.cn")
         org = rep.memberships.get().organisation
         services.organisation_approve(organisation=org, by=admin)
+        services.organisation_settings_set(organisation=org, by=rep, show_on_donor_wall=True)
         donor = User.objects.get(email="donor@demo.wishpool.cn")
         donors.donor_registration_approve(user=donor, by=admin)
         general = fund_general()
