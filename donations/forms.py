@@ -110,7 +110,10 @@ class PledgeForm(forms.Form):
 
 class RefundForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Amount to refund (yuan)"), min_value=Decimal("0.01"), decimal_places=2
+        label=_("Amount to refund (yuan)"),
+        min_value=Decimal("0.01"),
+        max_value=limits.MAX_OFFLINE_AMOUNT,
+        decimal_places=2,
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -288,3 +288,41 @@ def test_a_correctly_signed_webhook_that_is_not_an_object_is_refused_and_stores_
         )
         assert response.status_code == 400
     assert not StripeEvent.objects.exists()
+
+
+def test_a_monthly_gift_is_refunded_from_the_screen_by_its_charge(client, stripe_world):
+    """A gift paid by an invoice has no PaymentIntent of ours: it is refunded by its charge."""
+    from charity.models import Account
+    from charity.services import Leg, account_get
+    from donations.services.gifts import donation_record
+    from tests.donations.helpers import company_donor
+
+    intent = stripe_world.pay(amount_minor=5000, metadata={})
+    charge = stripe_world.charge_of(intent)
+    fund = fund_general()
+    donation = donation_record(
+        donor=company_donor(),
+        fund=fund,
+        amount=Decimal("50"),
+        currency="CNY",
+        method="card",
+        legs=[
+            Leg(account_get(kind=Account.Kind.STRIPE_CLEARING), Decimal("50")),
+            Leg(account_get(kind=Account.Kind.FUND, fund=fund), Decimal("-50")),
+        ],
+        stripe_invoice="in_test_monthly_1",
+        stripe_charge=charge["id"],
+    )
+    admin = f.fund_administrator()
+    client.force_login(admin)
+    page = client.get(reverse("fund:refunds"), {"q": "in_test_monthly_1"})
+    row = next(r for r in page.context["rows"] if r["donation"].pk == donation.pk)
+    assert row["online"] and row["actionable"]
+    prefix = f"donation-{donation.pk}"
+    client.post(
+        reverse("fund:refund_create", args=[donation.pk]),
+        {f"{prefix}-amount": "50", f"{prefix}-reason": "不再每月捐赠"},
+    )
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.REFUNDED
+    assert Refund.objects.get(donation=donation).status == Refund.Status.SUCCEEDED
