@@ -1,13 +1,16 @@
 """The Celery app. Tasks are discovered per app; PDF work has its own queue.
 
-Every task is acknowledged late and requeued if its worker dies, so a crash never
-loses work. Requeueing has no limit of its own, so core.tasks.GuardedTask counts
-deliveries and sets a message aside after CELERY_MAX_DELIVERIES.
+Every task is acknowledged late and requeued if its worker dies, so a crash never loses
+work. Requeueing has no limit of its own, so core.tasks.GuardedTask counts deliveries and
+sets a message aside after CELERY_MAX_DELIVERIES. Queues are durable and messages
+persistent, so a broker restart loses nothing either; on RabbitMQ every publish is
+confirmed (CELERY_BROKER_TRANSPORT_OPTIONS).
 """
 
 import os
 
 from celery import Celery
+from kombu import Exchange, Queue
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -19,11 +22,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
+    # One message per worker process at a time: a long PDF never holds a second one back.
     worker_prefetch_multiplier=1,
     task_default_queue="default",
+    task_queues=(
+        Queue("default", Exchange("default", durable=True), routing_key="default", durable=True),
+        Queue("pdf", Exchange("pdf", durable=True), routing_key="pdf", durable=True),
+    ),
+    task_default_delivery_mode="persistent",
     # PDF work has its own workers; each PDF task is named here, so a new task never lands
     # on the PDF queue by the accident of its name.
-    task_routes={name: {"queue": "pdf"} for name in PDF_TASKS},
+    task_routes={name: {"queue": "pdf", "routing_key": "pdf"} for name in PDF_TASKS},
     broker_connection_retry_on_startup=True,
     timezone="Asia/Shanghai",
     beat_schedule={

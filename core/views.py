@@ -38,4 +38,8 @@ def health(request: HttpRequest) -> JsonResponse:
     """Whether the database, the cache and the broker answer (503 if any does not)."""
     checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
     ok = all(checks.values())
-    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
+    transport = str(celery_app.conf.broker_url or "").split(":", 1)[0]  # never the password
+    return JsonResponse(
+        {"status": "ok" if ok else "error", **checks, "broker_transport": transport},
+        status=200 if ok else 503,
+    )

@@ -133,3 +133,39 @@ def stripe_world(localstripe_url, settings, monkeypatch):  # type: ignore[no-unt
     boundary = h.CheckoutBoundary()
     monkeypatch.setattr(stripe_gateway, "http_client", boundary)
     return h.Stripe(localstripe_url, boundary)
+
+
+BROKER_URLS = {
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
+    "redis": "redis://127.0.0.1:6379/15",
+}
+
+
+def _celery_use(url: str) -> None:
+    from config.celery import app as celery_app
+    from config.settings.base import broker_transport_options
+
+    os.environ.pop("CELERY_BROKER_URL", None)  # Celery prefers it to its own setting
+    celery_app.conf.broker_url = url
+    celery_app.conf.broker_transport_options = broker_transport_options(url)
+    celery_app._pool = None  # kombu keeps one pool per broker address; pick the new one
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("rabbitmq", marks=pytest.mark.rabbitmq),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
+)
+def broker(request):  # type: ignore[no-untyped-def]
+    """A real broker for worker tests, each test run on RabbitMQ and on Redis; tasks go to it
+    (not run eagerly) and tests.core.worker starts workers against it."""
+    from config.celery import app as celery_app
+
+    before = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    _celery_use(BROKER_URLS[request.param])
+    celery_app.conf.task_always_eager = False
+    yield request.param
+    celery_app.conf.task_always_eager = before[1]
+    _celery_use(before[0])

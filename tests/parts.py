@@ -26,6 +26,10 @@ def missing(part: str) -> str | None:
             if "postgresql" in engine
             else "the tests run on SQLite (set DATABASE_URL=postgres://… or CI=true)"
         )
+    if part == "rabbitmq":
+        return (
+            None if _answers("127.0.0.1", 5672) else "RabbitMQ is not answering on localhost:5672"
+        )
     if part == "redis":
         return None if _answers("127.0.0.1", 6379) else "Redis is not answering on localhost:6379"
     if part == "chromium":
@@ -44,4 +48,4 @@ def missing(part: str) -> str | None:
     raise ValueError(part)
 
 
-PARTS = ("postgres", "redis", "chromium", "poppler", "cjk_pdf")
+PARTS = ("postgres", "redis", "rabbitmq", "chromium", "poppler", "cjk_pdf")

@@ -12,7 +12,8 @@ REQUIRED = {
     "DJANGO_SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30,
     "DJANGO_ALLOWED_HOSTS": "wishpool.example.org",
     "DATABASE_URL": "sqlite:///tmp/unused.sqlite3",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "amqp://wishpool:secret@127.0.0.1:5672/wishpool",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
 }
 
@@ -86,3 +87,12 @@ def test_account_mail_subjects_carry_the_fund_name():
         production_setting("ACCOUNT_EMAIL_SUBJECT_PREFIX", WISHPOOL_FUND_NAME="社区爱心基金")
         == "[社区爱心基金] "
     )
+
+
+def test_production_publishes_with_confirms_on_rabbitmq_and_keeps_redis_for_the_cache():
+    assert production_setting("CELERY_BROKER_TRANSPORT_OPTIONS") == "{'confirm_publish': True}"
+    assert "redis" in production_setting("CACHES").lower()
+    redis_broker = production_setting(
+        "CELERY_BROKER_TRANSPORT_OPTIONS", CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
+    )
+    assert "visibility_timeout" in redis_broker

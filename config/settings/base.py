@@ -232,21 +232,30 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Wishpool <noreply@wishpool.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: Redis in production; see docs/decisions/0003-broker-and-cache.md.
+# Celery: RabbitMQ in production (Redis possible); see docs/decisions/0012-rabbitmq-broker.md.
 CELERY_BROKER_URL = env(
     "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 )
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
-# Every retry delay stays under the visibility timeout, so a retried message is
-# never redelivered to a second worker while the first still waits on it.
+# Every retry delay stays under the Redis visibility timeout (a retried message is never
+# redelivered to a second worker while the first still waits on it) and under RabbitMQ's
+# consumer timeout (30 min: a worker holding an unacknowledged countdown longer is cut off).
 CELERY_MAX_RETRY_DELAY = min(600, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
-    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
-    else {}
-)
+
+
+def broker_transport_options(url: str) -> dict[str, object]:
+    """RabbitMQ confirms every publish (a task is never lost between us and the broker);
+    Redis hands an unacknowledged message out again only after its visibility timeout."""
+    if url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return {"confirm_publish": True}
+    if url.startswith(("redis://", "rediss://")):
+        return {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 # A message whose worker dies this many times is set aside (core.TaskQuarantine).
 CELERY_MAX_DELIVERIES = env.int("CELERY_MAX_DELIVERIES", default=3)
 

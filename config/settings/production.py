@@ -8,8 +8,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-CACHES = {"default": env.cache("CACHE_URL", default=env("CELERY_BROKER_URL"))}
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")  # RabbitMQ: amqp://user:pass@host:5672/vhost
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+# Redis: cache, sessions (cached_db) and login rate limits, shared by every web process.
+CACHES = {"default": env.cache("CACHE_URL")}
 EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 

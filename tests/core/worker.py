@@ -27,15 +27,19 @@ def celery_worker(
     concurrency: int = 1,
     extra_env: dict[str, str] | None = None,
     queues: list[str] | None = None,
+    queue: str | None = None,
+    keep_queue: bool = False,
 ) -> Iterator[tuple[subprocess.Popen, str]]:
     """Start `celery worker` on a queue of its own (and ``queues``, e.g. the default queue a
     beat job sends to); yield (process, queue); stop it after."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        "TEST_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "TEST_CELERY_BROKER_URL": celery_app.conf.broker_url,
+        # as in production: what a task enqueues goes to the broker, never runs inline
+        "CELERY_TASK_ALWAYS_EAGER": "false",
         **(extra_env or {}),
     }
     proc = subprocess.Popen(
@@ -75,8 +79,9 @@ def celery_worker(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+        if not keep_queue:
+            with celery_app.connection_for_write() as conn:
+                conn.default_channel.queue_delete(queue)
 
 
 def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

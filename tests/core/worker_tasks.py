@@ -15,3 +15,15 @@ def kill_own_worker() -> None:
 @shared_task(name="tests.mark_done")
 def mark_done(redis_url: str, key: str) -> None:
     redis.Redis.from_url(redis_url).set(key, "done", ex=300)
+
+
+@shared_task(name="tests.retry_once", bind=True, max_retries=3)
+def retry_once(self, redis_url: str, key: str, countdown: float) -> None:  # type: ignore[no-untyped-def]
+    """Fails the first time, asking to be retried after `countdown`; records both times."""
+    import time
+
+    client = redis.Redis.from_url(redis_url)
+    client.rpush(key, f"{time.time():.3f}")
+    client.expire(key, 300)
+    if self.request.retries == 0:
+        raise self.retry(countdown=countdown)

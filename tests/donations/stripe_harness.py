@@ -12,8 +12,12 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -229,3 +233,53 @@ class Stripe:
             self.sdk.v1.payment_intents.retrieve(intent["id"]).to_dict()
         )
         return self.sdk.v1.charges.retrieve(charge_id).to_dict()
+
+
+class SlowStripe:
+    """A proxy in front of localstripe that holds every request for a while, so a worker can
+    be killed while it waits on Stripe."""
+
+    def __init__(self, target: str, delay: float) -> None:
+        self.target, self.delay = target, delay
+        self.seen = threading.Event()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                proxy.seen.set()
+                time.sleep(proxy.delay)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                request = urllib.request.Request(
+                    proxy.target + self.path,
+                    data=body,
+                    method=self.command,
+                    headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        status, data, headers = response.status, response.read(), response.headers
+                except urllib.error.HTTPError as error:
+                    status, data, headers = error.code, error.read(), error.headers
+                try:
+                    self.send_response(status)
+                    self.send_header(
+                        "Content-Type", headers.get("Content-Type", "application/json")
+                    )
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller was killed while it waited: that is the point
+
+            do_GET = do_POST = do_DELETE = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()

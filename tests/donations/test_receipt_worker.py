@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis renders receipts; killed mid-run, it redoes the work once."""
+"""A real Celery worker on RabbitMQ and on Redis renders receipts; killed mid-run, it redoes
+the work once."""
 
 import os
 import signal
@@ -7,7 +8,6 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from config.celery import app as celery_app
 from core.models import TaskDelivery
 from donations import tasks
 from donations.models import Receipt
@@ -23,14 +23,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def real_broker():  # type: ignore[no-untyped-def]
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = eager
-
-
 def _children(pid: int) -> list[int]:
     out = subprocess.run(
         ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
@@ -40,7 +32,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_render_produces_one_pdf_per_receipt(
-    real_broker, tmp_path, django_capture_on_commit_callbacks
+    broker, tmp_path, django_capture_on_commit_callbacks
 ):
     private = tmp_path / "private"
     settings.PRIVATE_MEDIA_ROOT = str(private)
