@@ -10,8 +10,8 @@ confirmed (CELERY_BROKER_TRANSPORT_OPTIONS).
 import os
 
 from celery import Celery
-from kombu import Exchange, Queue
 from celery.schedules import crontab
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
