@@ -74,7 +74,8 @@ def test_members_only_is_on_in_production_settings():
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
         "EMAIL_URL": "consolemail://",
         "PATH": "/usr/bin:/bin",
     }
