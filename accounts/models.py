@@ -90,6 +90,12 @@ class Station(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. 周一至周五 8:30–17:00"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

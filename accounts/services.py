@@ -37,6 +37,7 @@ def station_create(
     latitude: Decimal | float | None = None,
     longitude: Decimal | float | None = None,
     phone: str = "",
+    opening_hours: str = "",
     by: User | None = None,
 ) -> Station:
     """A station and its branch warehouse, created together: every station can lend and
@@ -57,6 +58,7 @@ def station_create(
             latitude=latitude,
             longitude=longitude,
             phone=phone.strip(),
+            opening_hours=opening_hours.strip(),
         )
         Warehouse.objects.create(name=name, station=station, address=station.address)
         transition_record(obj=station, from_state="", to_state="active", by=by)
@@ -73,6 +75,7 @@ def station_update(
     latitude: Decimal | float | None = None,
     longitude: Decimal | float | None = None,
     phone: str = "",
+    opening_hours: str = "",
     is_active: bool = True,
 ) -> Station:
     """Change a station's public details; its warehouse keeps the same name and address."""
@@ -86,6 +89,7 @@ def station_update(
         was_active = locked.is_active
         locked.name, locked.address, locked.district = name, address.strip(), district.strip()
         locked.latitude, locked.longitude, locked.phone = latitude, longitude, phone.strip()
+        locked.opening_hours = opening_hours.strip()
         locked.is_active = is_active
         locked.save()
         Warehouse.objects.filter(station=locked).update(name=name, address=locked.address)

@@ -29,7 +29,8 @@ def wish(
     data.update(kw)
     made = lifecycle.wish_submit(by=worker, resident=resident, **data)  # type: ignore[arg-type]
     if approve:
-        made = lifecycle.wish_approve(wish=made, by=worker)
+        # a colleague at the same station approves: whoever posted a wish does not
+        made = lifecycle.wish_approve(wish=made, by=colleague(worker))
     return made
 
 
@@ -37,3 +38,13 @@ def member() -> tuple[User, object]:
     """A company member who may give (members-only is off in tests)."""
     org = f.organisation()
     return org.memberships.get().user, org
+
+
+def colleague(worker: User) -> User:
+    """Another community worker of the same station (made the first time it is needed)."""
+    existing = (
+        User.objects.filter(groups__name="community_worker", station_id=worker.station_id)
+        .exclude(pk=worker.pk)
+        .first()
+    )
+    return existing or f.worker(worker.station)

@@ -60,8 +60,9 @@ def test_vetting_moves_and_repeat():
     wish = wf.wish(worker=worker, approve=False)
     changed = lifecycle.wish_request_changes(wish=wish, by=worker, message="请写明尺寸")
     assert changed.status == Wish.Status.CHANGES_REQUESTED and changed.staff_message == "请写明尺寸"
+    other = wf.colleague(worker)
     with pytest.raises(IllegalMove):
-        lifecycle.wish_approve(wish=wish, by=worker)  # must be resubmitted first
+        lifecycle.wish_approve(wish=wish, by=other)  # must be resubmitted first
     again = lifecycle.wish_resubmit(
         wish=wish,
         by=worker,
@@ -70,9 +71,11 @@ def test_vetting_moves_and_repeat():
         needed_by=timezone.localdate() + timedelta(days=9),
     )
     assert again.status == Wish.Status.SUBMITTED and again.staff_message == ""
-    approved = lifecycle.wish_approve(wish=wish, by=worker)
+    with pytest.raises(PermissionDenied):  # whoever posted it does not approve it
+        lifecycle.wish_approve(wish=wish, by=worker)
+    approved = lifecycle.wish_approve(wish=wish, by=other)
     assert approved.status == Wish.Status.OPEN and approved.published_at
-    assert lifecycle.wish_approve(wish=wish, by=worker).status == Wish.Status.OPEN  # repeat: quiet
+    assert lifecycle.wish_approve(wish=wish, by=other).status == Wish.Status.OPEN  # repeat: quiet
     history = list(
         Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk)).values_list(
             "to_state", flat=True
@@ -90,7 +93,7 @@ def test_reject_needs_a_reason_and_is_final():
         lifecycle.wish_reject(wish=wish, by=worker, reason=" ")
     lifecycle.wish_reject(wish=wish, by=worker, reason="超出范围")
     for move in (
-        lambda: lifecycle.wish_approve(wish=wish, by=worker),
+        lambda: lifecycle.wish_approve(wish=wish, by=wf.colleague(worker)),
         lambda: lifecycle.wish_request_changes(wish=wish, by=worker, message="x"),
     ):
         with pytest.raises(IllegalMove):

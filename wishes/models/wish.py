@@ -93,9 +93,13 @@ class Wish(models.Model):
     needed_by = models.DateField(_("needed by"))
     pseudonym = models.CharField(_("public name"), max_length=40)
     coarse_area = models.CharField(_("public area"), max_length=60)
-    photo = models.CharField(
-        max_length=120, blank=True, verbose_name=_("photo")
-    )  # private file name, re-encoded
+    # private file name, re-encoded; shown in public only with the resident's consent
+    photo = models.CharField(max_length=120, blank=True, verbose_name=_("photo"))
+    photo_public = models.BooleanField(
+        _("the resident agreed to show the photo in public"), default=False
+    )
+    # A form's one-time token: the same post sent three times makes one wish.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )

@@ -1,6 +1,7 @@
 """A wish's moves. Each locks the row, checks the state, refuses an illegal move with a
 clear message, does nothing on a repeat, and appends to the history (core.Transition)."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from core.money import quantize
 from core.transitions import IllegalMove, Moved, transition, transition_record
 from wishes import selectors
 from wishes.models import WISH_PURPOSE, Claim, Wish
+from wishes.privacy import note_warnings, public_text_warnings
 from wishes.services.notify import notify
 
 MAX_WISH_AMOUNT = Decimal("20000")
@@ -58,6 +60,19 @@ def needed_by_check(needed_by: date) -> None:
         raise ValidationError(_("The needed-by date must be within a year from today."))
 
 
+def _real_name(resident: Resident) -> str:
+    private = getattr(resident, "private", None)
+    return private.real_name if private is not None else ""
+
+
+def _public_text_check(*, resident: Resident, pseudonym: str, coarse_area: str) -> None:
+    warnings = public_text_warnings(
+        pseudonym=pseudonym, coarse_area=coarse_area, real_name=_real_name(resident)
+    )
+    if warnings:
+        raise ValidationError(warnings)
+
+
 def wish_submit(
     *,
     by: User,
@@ -73,9 +88,22 @@ def wish_submit(
     pseudonym: str = "",
     coarse_area: str = "",
     photo: str = "",
+    photo_public: bool = False,
+    submission_token: uuid.UUID | None = None,
 ) -> Wish:
     """A resident posts their own wish, or a worker posts one for a resident of their station
-    (recording how the resident agreed)."""
+    (recording how the resident agreed).
+
+    The public name and area are checked against the resident's private record (no real name,
+    no house number). With a submission token, the same form sent again returns the first
+    wish instead of posting a second.
+    """
+    if submission_token is not None:
+        existing = Wish.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            if existing.posted_by_id != by.pk:
+                raise PermissionDenied
+            return existing
     own = getattr(by, "resident", None)
     if own is not None and own.pk == resident.pk:
         consent = Wish.Consent.SELF
@@ -87,7 +115,13 @@ def wish_submit(
     if category not in Wish.Category.values or kind not in Wish.Kind.values:
         raise ValidationError(_("Choose a category and a kind."))
     _validate(kind=kind, quantity=quantity, target_amount=target_amount, needed_by=needed_by)
+    pseudonym = (pseudonym or resident.pseudonym).strip()
+    coarse_area = (coarse_area or resident.coarse_area).strip()
+    _public_text_check(resident=resident, pseudonym=pseudonym, coarse_area=coarse_area)
     with transaction.atomic():
+        if submission_token is not None:
+            # Two identical posts at the same moment: the unique token lets one through.
+            Wish.objects.select_for_update().filter(submission_token=submission_token).exists()
         wish = Wish.objects.create(
             resident=resident,
             station=resident.station,
@@ -102,9 +136,11 @@ def wish_submit(
             if kind == Wish.Kind.MONEY and target_amount
             else None,
             needed_by=needed_by,
-            pseudonym=(pseudonym or resident.pseudonym).strip(),
-            coarse_area=(coarse_area or resident.coarse_area).strip(),
+            pseudonym=pseudonym,
+            coarse_area=coarse_area,
             photo=photo,
+            photo_public=bool(photo and photo_public),
+            submission_token=submission_token,
         )
         transition_record(obj=wish, from_state="", to_state=wish.status, by=by)
         notify(wish=wish, event="submitted")
@@ -112,29 +148,62 @@ def wish_submit(
 
 
 def wish_resubmit(
-    *, wish: Wish, by: User, title: str, story: str, needed_by: date, photo: str = ""
+    *,
+    wish: Wish,
+    by: User,
+    title: str,
+    story: str,
+    needed_by: date,
+    photo: str = "",
+    pseudonym: str = "",
+    coarse_area: str = "",
+    photo_public: bool | None = None,
 ) -> Wish:
+    """The resident (or the worker who posted for them) edits a wish not yet on the board:
+    while it waits for review it stays waiting; after staff asked for changes it goes back for
+    review."""
     if not selectors.wishes_for_user(user=by).filter(pk=wish.pk).exists():
         raise PermissionDenied
     needed_by_check(needed_by)
-    fields: dict[str, Any] = {
-        "title": title.strip(),
-        "story": story.strip(),
-        "needed_by": needed_by,
-        "staff_message": "",
-    }
-    if photo:
-        fields["photo"] = photo
-    moved = _move(
-        wish=wish,
-        allowed_from={Wish.Status.CHANGES_REQUESTED},
-        to=Wish.Status.SUBMITTED,
-        by=by,
-        **fields,
-    )
-    if moved.changed:
-        notify(wish=moved.obj, event="submitted")
-    return moved.obj
+    with transaction.atomic():
+        locked = (
+            Wish.objects.select_for_update().select_related("resident__private").get(pk=wish.pk)
+        )
+        fields: dict[str, Any] = {
+            "title": title.strip(),
+            "story": story.strip(),
+            "needed_by": needed_by,
+            "pseudonym": (pseudonym or locked.pseudonym).strip(),
+            "coarse_area": (coarse_area or locked.coarse_area).strip(),
+            "staff_message": "",
+        }
+        _public_text_check(
+            resident=locked.resident,
+            pseudonym=fields["pseudonym"],
+            coarse_area=fields["coarse_area"],
+        )
+        if photo:
+            fields["photo"] = photo
+        if photo_public is not None:
+            fields["photo_public"] = bool((photo or locked.photo) and photo_public)
+        if locked.status == Wish.Status.SUBMITTED:
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=list(fields))
+            transition_record(
+                obj=locked, from_state=locked.status, to_state=locked.status, by=by, reason="edited"
+            )
+            return locked
+        moved = _move(
+            wish=locked,
+            allowed_from={Wish.Status.CHANGES_REQUESTED},
+            to=Wish.Status.SUBMITTED,
+            by=by,
+            **fields,
+        )
+        if moved.changed:
+            notify(wish=moved.obj, event="submitted")
+        return moved.obj
 
 
 def _vetter(by: User, wish: Wish) -> None:
@@ -142,12 +211,39 @@ def _vetter(by: User, wish: Wish) -> None:
         raise PermissionDenied
 
 
-def wish_approve(*, wish: Wish, by: User, claim_days: int | None = None) -> Wish:
-    """On the board from now on. A money wish gets its own earmarked fund."""
+def wish_approve(
+    *,
+    wish: Wish,
+    by: User,
+    claim_days: int | None = None,
+    pseudonym: str = "",
+    coarse_area: str = "",
+) -> Wish:
+    """On the board from now on. A money wish gets its own earmarked fund.
+
+    Four eyes: whoever posted the wish does not approve it (a colleague at the station or a
+    fund administrator does). Staff may correct the public name and area here; neither may
+    carry the real name or a house number.
+    """
     _vetter(by, wish)
+    if wish.posted_by_id == by.pk:
+        raise PermissionDenied(
+            _("A wish is approved by someone other than who posted it: ask a colleague.")
+        )
     with transaction.atomic():
-        locked = Wish.objects.select_for_update().get(pk=wish.pk)
-        fields: dict[str, Any] = {"published_at": timezone.now()}
+        locked = (
+            Wish.objects.select_for_update().select_related("resident__private").get(pk=wish.pk)
+        )
+        fields: dict[str, Any] = {
+            "published_at": timezone.now(),
+            "pseudonym": (pseudonym or locked.pseudonym).strip(),
+            "coarse_area": (coarse_area or locked.coarse_area).strip(),
+        }
+        _public_text_check(
+            resident=locked.resident,
+            pseudonym=fields["pseudonym"],
+            coarse_area=fields["coarse_area"],
+        )
         if claim_days:
             fields["claim_days"] = max(1, min(int(claim_days), 90))
         if (
@@ -240,6 +336,9 @@ def wish_fulfil(
 ) -> Wish:
     """The worker has confirmed with the resident; their thank-you note may go on the board."""
     _vetter(by, wish)
+    warnings = note_warnings(note=thank_you_note, real_name=_real_name(wish.resident))
+    if warnings:
+        raise ValidationError(warnings)
     moved = _move(
         wish=wish,
         allowed_from={Wish.Status.DELIVERED},

@@ -22,10 +22,14 @@ STATIONS = [
         "district": "浦东新区",
         "latitude": 31.236,
         "longitude": 121.505,
+        "phone": "021-5888 0101",
+        "opening_hours": "周一至周六 8:30–17:00",
     },
     {
         "name": "崂山服务站",
         "address": "崂山路 200 号",
+        "phone": "021-5888 0202",
+        "opening_hours": "周一至周五 9:00–16:30",
         "district": "浦东新区",
         "latitude": 31.231,
         "longitude": 121.521,
@@ -157,6 +161,7 @@ class Command(BaseCommand):
         if Wish.objects.exists():
             return
         worker = User.objects.get(email="worker@demo.wishpool.cn")
+        admin = User.objects.get(email="fund@demo.wishpool.cn")
         wang = Resident.objects.get(pseudonym="王奶奶")
         li = Resident.objects.get(pseudonym="李爷爷")
         rep = User.objects.get(email="rep@demo.wishpool.cn")
@@ -177,10 +182,16 @@ class Command(BaseCommand):
                 **kw,
             )
 
+        def approve(wish: Wish) -> None:
+            # whoever posted a wish does not approve it: the fund office does for the worker's
+            lifecycle.wish_approve(
+                wish=wish, by=admin if wish.posted_by_id == worker.pk else worker
+            )
+
         fan = post(
             wang, "一台电风扇", "夏天家里很热，旧风扇坏了。", "daily_goods", kind="item", quantity=1
         )
-        lifecycle.wish_approve(wish=fan, by=worker)
+        approve(fan)
         battery = post(
             li,
             "助听器电池一年用量",
@@ -189,9 +200,9 @@ class Command(BaseCommand):
             kind="money",
             target_amount=Decimal("300"),
         )
-        lifecycle.wish_approve(wish=battery, by=worker)
+        approve(battery)
         quilt = post(li, "冬天的厚棉被", "老房子冬天冷。", "clothing", kind="item", quantity=1)
-        lifecycle.wish_approve(wish=quilt, by=worker)
+        approve(quilt)
         claims.claim_create(wish=quilt, by=rep, organisation=org, show_name=True)
         rail = post(
             wang,
@@ -201,14 +212,14 @@ class Command(BaseCommand):
             kind="item",
             quantity=1,
         )
-        lifecycle.wish_approve(wish=rail, by=worker)
+        approve(rail)
         claims.claim_create(wish=rail, by=rep, organisation=org, show_name=True)
         lifecycle.wish_mark_delivered(wish=rail, by=rep)
         lifecycle.wish_fulfil(
             wish=rail, by=worker, thank_you_note="谢谢梅园科技的师傅，扶手装得很牢，我放心多了！"
         )
         radio = post(li, "一台收音机", "想听戏曲节目。", "companionship", kind="item", quantity=1)
-        lifecycle.wish_approve(wish=radio, by=worker)
+        approve(radio)
         claims.claim_create(wish=radio, by=rep, organisation=org, show_name=False)
         lifecycle.wish_mark_delivered(wish=radio, by=worker)
         post(wang, "老花镜", "看报纸看不清。", "health_aid", kind="item", quantity=1)
