@@ -18,7 +18,7 @@ from accounts.forms import (
     apply_service_errors,
 )
 from accounts.http import AuthedHttpRequest
-from accounts.models import Resident
+from accounts.models import Resident, Station
 
 
 def admin_login_redirect(request: HttpRequest) -> HttpResponse:
@@ -39,9 +39,14 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "organisations": selectors.organisations_for_user(user=user),
         "roles": selectors.user_roles(user),
-        "is_staff_of_station": selectors.is_community_worker(user)
-        or selectors.is_fund_administrator(user),
+        # only workers post wishes for residents; fund administrators review them
+        "is_worker": selectors.is_community_worker(user),
+        "is_fund_admin": selectors.is_fund_administrator(user),
         "resident": getattr(user, "resident", None),
+        # a resident not yet linked is sent to a station: say where the stations are
+        "stations": Station.objects.filter(is_active=True).order_by("name")
+        if user.kind == user.Kind.RESIDENT
+        else [],
     }
     return render(request, "accounts/dashboard.html", context)
 

@@ -67,6 +67,11 @@ def checkout_session_retrieve(session_id: str) -> dict[str, Any]:
     return _plain(client().v1.checkout.sessions.retrieve(session_id))
 
 
+def checkout_session_expire(session_id: str) -> dict[str, Any]:
+    """End an open Checkout Session now (the donor cancelled): it can no longer be paid."""
+    return _plain(client().v1.checkout.sessions.expire(session_id))
+
+
 def charges_since(*, created_after: int) -> list[dict[str, Any]]:
     """Charges created after a Unix time, newest first (Stripe's own record of payments)."""
     page = client().v1.charges.list(params={"created": {"gt": created_after}, "limit": 100})

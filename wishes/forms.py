@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -7,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Resident, Station
 from wishes.models import Wish
 from wishes.services.lifecycle import needed_by_check
+
+# Dates travel as ISO values in every language (a browser's date input reads only those).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+PHOTO_CONSENT = _("The resident agrees that this photo is shown on the public wish board")
 
 # The browser offers only what core.images.photo_store takes; the server decides.
 PHOTO_INPUT = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
@@ -60,9 +66,7 @@ class WishForm(forms.Form):
         decimal_places=2,
         required=False,
     )
-    needed_by = forms.DateField(
-        label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    needed_by = forms.DateField(label=_("Needed by"), widget=DATE_INPUT)
     pseudonym = forms.CharField(label=_("Public name (e.g. 王奶奶)"), max_length=40, required=False)
     coarse_area = forms.CharField(
         label=_("Public area (e.g. 梅园社区)"), max_length=60, required=False
@@ -70,6 +74,19 @@ class WishForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo (optional, JPEG or PNG, at most 5 MB)"), required=False, widget=PHOTO_INPUT
     )
+    photo_public = forms.BooleanField(
+        label=PHOTO_CONSENT,
+        required=False,
+        initial=False,
+        help_text=_("If not ticked, only the station's staff see the photo."),
+    )
+    # One token per form shown: the same post sent twice makes one wish.
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = uuid.uuid4()
 
     def clean_needed_by(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["needed_by"]
@@ -106,9 +123,21 @@ class ResubmitForm(forms.Form):
     story = forms.CharField(
         label=_("Why (a few sentences)"), max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    needed_by = forms.DateField(
-        label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    needed_by = forms.DateField(label=_("Needed by"), widget=DATE_INPUT)
+    pseudonym = forms.CharField(label=_("Public name (e.g. 王奶奶)"), max_length=40)
+    coarse_area = forms.CharField(label=_("Public area (e.g. 梅园社区)"), max_length=60)
+    photo_public = forms.BooleanField(label=PHOTO_CONSENT, required=False)
+
+    @staticmethod
+    def initial_for(wish: Wish) -> dict[str, Any]:
+        return {
+            "title": wish.title,
+            "story": wish.story,
+            "needed_by": wish.needed_by,
+            "pseudonym": wish.pseudonym,
+            "coarse_area": wish.coarse_area,
+            "photo_public": wish.photo_public,
+        }
 
 
 class VetForm(forms.Form):
@@ -129,6 +158,12 @@ class VetForm(forms.Form):
     )
     claim_days = forms.IntegerField(
         label=_("Days a claim may take"), min_value=1, max_value=90, initial=14
+    )
+    pseudonym = forms.CharField(
+        label=_("Public name (check: no real name)"), max_length=40, required=False
+    )
+    coarse_area = forms.CharField(
+        label=_("Public area (check: no house or lane number)"), max_length=60, required=False
     )
 
 

@@ -71,7 +71,7 @@ def board_figures() -> dict[str, int]:
 def wish_public_get(*, wish_id: int) -> Wish | None:
     return (
         Wish.objects.filter(pk=wish_id, status__in=Wish.PUBLIC_STATUSES)
-        .select_related("station", "fund")
+        .select_related("station", "fund", "resident")
         .first()
     )
 
@@ -144,18 +144,63 @@ def wish_givers(wish: Wish) -> list[dict[str, Any]]:
 
 
 def wish_public_context(*, wish: Wish, user: User) -> dict[str, Any]:
-    from donations.selectors import giving_identities
+    from donations.selectors import donors_for_user, giving_identities
 
     choices, _orgs = giving_identities(user=user)
+    own = is_own_wish(user=user, wish=wish)
+    money = wish_money([wish]).get(wish.pk)
+    active_claim = wish.claims.filter(status=Claim.Status.ACTIVE).select_related("donor").first()
+    my_claim = (
+        active_claim
+        if active_claim is not None
+        and user.is_authenticated
+        and donors_for_user(user=user).filter(pk=active_claim.donor_id).exists()
+        else None
+    )
     return {
         "raised": wish_raised(wish),
-        "money": wish_money([wish]).get(wish.pk),
+        "money": money,
         "givers": wish_givers(wish),
-        "may_give": bool(choices),
+        "own_wish": own,
+        "may_give": bool(choices) and not own,
         "give_choices": choices,
         "payments_configured": _payments_configured(),
-        "active_claim": wish.claims.filter(status=Claim.Status.ACTIVE).first(),
+        "active_claim": active_claim,
+        "my_claim": my_claim,
+        # the claimer and the station's staff mark it delivered; nobody else sees the button
+        "can_deliver": my_claim is not None
+        or (user.is_authenticated and can_vet(user=user, wish=wish)),
+        # everything still needed is held by payments in progress: say when to look again
+        "held_until": _held_until(wish) if money and money.lacks == 0 and money.held else None,
     }
+
+
+def _held_until(wish: Wish) -> Any:
+    from django.db.models import Max
+
+    return wish.chip_ins.filter(status="held").aggregate(until=Max("expires_at"))["until"]
+
+
+def is_own_wish(*, user: User, wish: Wish) -> bool:
+    """The resident the wish is for (through their linked account) never claims or gives to it:
+    their name would appear beside their own wish."""
+    return bool(user.is_authenticated and wish.resident.user_id == user.pk)
+
+
+def claims_with_contacts(*, wish: Wish) -> list[Claim]:
+    """For the station's staff: each claim with how to reach whoever claimed it."""
+    out = list(
+        wish.claims.select_related("donor__organisation", "donor__user", "claimed_by").order_by(
+            "-created_at"
+        )
+    )
+    for claim in out:
+        org = claim.donor.organisation
+        claim.contact = (  # type: ignore[attr-defined]
+            f"{claim.claimed_by.get_full_name()} · {claim.claimed_by.email}"
+            + (f" · {org.contact_phone}" if org is not None and org.contact_phone else "")
+        )
+    return out
 
 
 def wishes_for_user(*, user: User) -> QuerySet[Wish]:
@@ -177,7 +222,12 @@ def review_queue(*, user: User) -> QuerySet[Wish]:
         account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
     ):
         return Wish.objects.none()
-    return wishes_for_user(user=user).filter(status=Wish.Status.SUBMITTED).order_by("created_at")
+    # waiting for a decision, and delivered ones waiting for the resident's confirmation
+    return (
+        wishes_for_user(user=user)
+        .filter(status__in=(Wish.Status.SUBMITTED, Wish.Status.DELIVERED))
+        .order_by("status", "created_at")
+    )
 
 
 def can_vet(*, user: User, wish: Wish) -> bool:
@@ -190,7 +240,9 @@ def can_vet(*, user: User, wish: Wish) -> bool:
 def claims_for_user(*, user: User) -> QuerySet[Claim]:
     from donations.selectors import donors_for_user
 
-    return Claim.objects.filter(donor__in=donors_for_user(user=user)).select_related("wish")
+    return Claim.objects.filter(donor__in=donors_for_user(user=user)).select_related(
+        "wish__station"
+    )
 
 
 def _payments_configured() -> bool:

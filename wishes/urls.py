@@ -11,6 +11,12 @@ urlpatterns = [
     path("my/wishes/<int:wish_id>/resubmit/", views.wish_resubmit, name="resubmit"),
     path("my/wishes/<int:wish_id>/vet/", views.wish_vet, name="vet"),
     path("my/wishes/<int:wish_id>/deliver/", views.wish_deliver, name="deliver"),
+    path("my/wishes/<int:wish_id>/withdraw/", views.wish_withdraw, name="withdraw"),
+    path(
+        "my/wishes/<int:wish_id>/give/<int:pledge_id>/cancelled/",
+        views.wish_give_cancelled,
+        name="give_cancelled",
+    ),
     path("my/wishes/<int:wish_id>/fulfil/", views.wish_fulfil, name="fulfil"),
     path("my/wishes/<int:wish_id>/claim/", views.wish_claim, name="claim"),
     path("my/wishes/<int:wish_id>/give/", views.wish_give, name="give"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,12 +16,14 @@ from charity.models import Disbursement
 from charity.services import disbursement_approve, disbursement_reject
 from core.images import photo_store, private_path
 from core.models import Transition
+from core.reasons import reason_label
 from donations import selectors as donation_selectors
 from donations import stripe_gateway
 from donations.views import pay_urls
 from wishes import selectors
 from wishes.forms import FulfilForm, GiveForm, ResubmitForm, VetForm, WishForm, WorkerWishForm
 from wishes.models import Claim, Wish
+from wishes.privacy import public_text_warnings
 from wishes.services import chipins, claims, lifecycle
 
 
@@ -39,11 +42,19 @@ def _private_wish(request: AuthedHttpRequest, wish_id: int) -> Wish:
 @login_required
 def my_wishes(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
+    status = request.GET.get("status", "")
+    wishes = selectors.wishes_for_user(user=user).order_by("-created_at")
+    if status in Wish.Status.values:
+        wishes = wishes.filter(status=status)
+    else:
+        status = ""
     return render(
         request,
         "wishes/my_wishes.html",
         {
-            "wishes": selectors.wishes_for_user(user=user).order_by("-created_at")[:200],
+            "wishes": wishes[:200],
+            "status": status,
+            "statuses": Wish.Status.choices,
             "claims": selectors.claims_for_user(user=user).order_by("-created_at")[:100],
             "can_post": getattr(user, "resident", None) is not None
             or account_selectors.is_community_worker(user),
@@ -86,6 +97,8 @@ def wish_new(request: AuthedHttpRequest) -> HttpResponse:
                 pseudonym=data.get("pseudonym") or "",
                 coarse_area=data.get("coarse_area") or "",
                 photo=photo,
+                photo_public=data.get("photo_public", False),
+                submission_token=data.get("submission_token"),
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -103,6 +116,7 @@ def _labelled(transitions):  # type: ignore[no-untyped-def]
     for item in transitions:
         item.from_label = labels.get(item.from_state, "")
         item.to_label = labels.get(item.to_state, item.to_state)
+        item.reason_label = reason_label(item.reason)
     return transitions
 
 
@@ -111,19 +125,34 @@ def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = _private_wish(request, wish_id)
     user = request.user
     can_vet = selectors.can_vet(user=user, wish=wish)
+    private = wish.resident.private if can_vet else None
     context = {
         "wish": wish,
-        "private": wish.resident.private if can_vet else None,
+        "private": private,
         "can_vet": can_vet,
+        "can_approve": can_vet and wish.posted_by_id != user.pk,
+        "can_edit": wish.status in (Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED),
+        "can_withdraw": wish.status
+        in (Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED, Wish.Status.OPEN)
+        and wish.committed_amount == 0,
+        "privacy_warnings": public_text_warnings(
+            pseudonym=wish.pseudonym, coarse_area=wish.coarse_area, real_name=private.real_name
+        )
+        if private
+        else [],
         "is_fund_admin": account_selectors.is_fund_administrator(user),
         "history": _labelled(
             Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk))
         ),
-        "claims": wish.claims.select_related("donor__organisation", "donor__user"),
-        "vet_form": VetForm(initial={"claim_days": wish.claim_days}),
-        "resubmit_form": ResubmitForm(
-            initial={"title": wish.title, "story": wish.story, "needed_by": wish.needed_by}
+        "claims": selectors.claims_with_contacts(wish=wish) if can_vet else [],
+        "vet_form": VetForm(
+            initial={
+                "claim_days": wish.claim_days,
+                "pseudonym": wish.pseudonym,
+                "coarse_area": wish.coarse_area,
+            }
         ),
+        "resubmit_form": ResubmitForm(initial=ResubmitForm.initial_for(wish)),
         "fulfil_form": FulfilForm(),
         "raised": selectors.wish_raised(wish),
         "disbursements": Disbursement.objects.filter(to_fund_id=wish.fund_id)
@@ -140,8 +169,14 @@ def wish_resubmit(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     form = ResubmitForm(request.POST)
     if form.is_valid():
         try:
+            was = wish.status
             lifecycle.wish_resubmit(wish=wish, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Sent for review again."))
+            messages.success(
+                request,
+                _("Sent for review again.")
+                if was == Wish.Status.CHANGES_REQUESTED
+                else _("Saved."),
+            )
         except (ValidationError, PermissionDenied) as exc:
             _errors(request, exc)
     else:
@@ -172,7 +207,13 @@ def wish_vet(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
-            lifecycle.wish_approve(wish=wish, by=request.user, claim_days=data["claim_days"])
+            lifecycle.wish_approve(
+                wish=wish,
+                by=request.user,
+                claim_days=data["claim_days"],
+                pseudonym=data.get("pseudonym") or "",
+                coarse_area=data.get("coarse_area") or "",
+            )
             messages.success(request, _("Approved: the wish is on the board."))
         elif data["decision"] == "changes":
             lifecycle.wish_request_changes(wish=wish, by=request.user, message=data["message"])
@@ -180,6 +221,19 @@ def wish_vet(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         else:
             lifecycle.wish_reject(wish=wish, by=request.user, reason=data["message"])
             messages.success(request, _("Rejected."))
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+@login_required
+@require_POST
+def wish_withdraw(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    """The resident (or the worker for them) takes a wish back that nobody has paid for."""
+    wish = _private_wish(request, wish_id)
+    try:
+        lifecycle.wish_withdraw(wish=wish, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The wish is withdrawn."))
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
     return redirect("wishes:private", wish_id=wish.pk)
@@ -304,7 +358,10 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             amount=confirmed,
             show_name=form.cleaned_data["show_name"],
         )
-        success, cancel = pay_urls(request, chipin.pledge)
+        success, _cancel = pay_urls(request, chipin.pledge)
+        cancel = request.build_absolute_uri(
+            reverse("wishes:give_cancelled", args=[wish.pk, chipin.pledge_id])
+        )
         checkout = chipins.chipin_checkout_open(
             chipin=chipin, success_url=success, cancel_url=cancel
         )
@@ -330,6 +387,23 @@ def wish_give(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         )
         return redirect(wish_public_url(wish))
     return redirect(checkout.url)
+
+
+@login_required
+def wish_give_cancelled(request: AuthedHttpRequest, wish_id: int, pledge_id: int) -> HttpResponse:
+    """Stripe sends a donor who pressed Cancel here: the held amount is freed at once."""
+    wish = get_object_or_404(Wish, pk=wish_id)
+    try:
+        chipins.chipin_cancel(pledge_id=pledge_id, by=request.user)
+    except stripe.StripeError:
+        messages.error(
+            request, _("The payment service did not answer. Please try again in a moment.")
+        )
+    else:
+        messages.info(
+            request, _("The payment was cancelled and nothing was charged. You may chip in again.")
+        )
+    return redirect(wish_public_url(wish))
 
 
 @login_required
@@ -397,7 +471,9 @@ def wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileResponse:
     name = {"wish": wish.photo, "thanks": wish.thank_you_photo}.get(which) or ""
     if not name:
         raise Http404
-    public = wish.is_public and (which == "wish" or wish.thank_you_photo_public)
+    public = wish.is_public and (
+        wish.photo_public if which == "wish" else wish.thank_you_photo_public
+    )
     if not public and not (
         request.user.is_authenticated
         and selectors.wishes_for_user(user=request.user).filter(pk=wish.pk).exists()  # type: ignore[arg-type]

@@ -138,6 +138,14 @@ class CheckoutBoundary(stripe.RequestsClient):
             if key:
                 self.by_idempotency_key[key] = session
             return json.dumps(session).encode(), 200, {}
+        if path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
+            session_id = path.split("/")[-2]
+            session = self.sessions.get(session_id)
+            if session is None or session["status"] != "open":
+                error = {"error": {"type": "invalid_request_error", "message": "not open"}}
+                return json.dumps(error).encode(), 400, {}
+            session["status"] = "expired"
+            return json.dumps(session).encode(), 200, {}
         if path.startswith("/v1/checkout/sessions/") and method.lower() == "get":
             session_id = path.rsplit("/", 1)[-1]
             if session_id not in self.sessions:

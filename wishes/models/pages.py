@@ -46,7 +46,9 @@ class WishBoardPage(RoutablePageMixin, Page):
 
         def render() -> TemplateResponse:
             form = BoardFilterForm(request.GET or None)
-            filters = form.cleaned_data if form.is_valid() else {}
+            form.is_valid()
+            # a bad value (category=bogus) drops only itself; the other filters still apply
+            filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
             wishes = selectors.board_wishes(**filters)
             page = Paginator(wishes, 24).get_page(request.GET.get("page"))
             money = selectors.wish_money(page.object_list)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
@@ -72,7 +72,9 @@ def chipin_start(
     if amount < Decimal("1"):
         raise ValidationError(_("Give at least ¥1."))
     with transaction.atomic():
-        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        locked = Wish.objects.select_for_update().select_related("resident").get(pk=wish.pk)
+        if locked.resident.user_id == by.pk:
+            raise PermissionDenied(_("You cannot claim or give to your own wish."))
         if (
             locked.status != Wish.Status.OPEN
             or locked.kind != Wish.Kind.MONEY
@@ -259,3 +261,41 @@ def wish_money_returned(*, wish_id: int, amount: Decimal) -> None:
                 allowed_from={Wish.Status.FUNDED},
                 reason="gift refunded",
             )
+
+
+def chipin_cancel(*, pledge_id: int, by: User) -> ChipIn | None:
+    """The donor pressed Cancel on the payment page: end the Checkout Session at Stripe and
+    free the held amount at once, so they (or anyone) can give again straight away.
+
+    If Stripe says the session can no longer be expired (it was paid meanwhile), nothing is
+    released: the payment's event books it.
+    """
+    import stripe
+
+    from donations import stripe_gateway
+    from donations.models import CheckoutSession
+    from donations.services.pledges import checkout_close
+
+    chipin = ChipIn.objects.select_related("pledge").filter(pledge_id=pledge_id).first()
+    if chipin is None or chipin.pledge.created_by_id != by.pk:
+        return None
+    if chipin.status != ChipIn.Status.HELD:
+        return chipin
+    for checkout in chipin.pledge.checkouts.filter(
+        status=CheckoutSession.Status.OPEN, stripe_session_id__isnull=False
+    ):
+        try:
+            stripe_gateway.checkout_session_expire(checkout.stripe_session_id or "")
+        except stripe.InvalidRequestError:
+            session = stripe_gateway.checkout_session_retrieve(checkout.stripe_session_id or "")
+            if session.get("status") != "expired":
+                return chipin  # paid (or being paid): the payment will be booked
+        checkout_close(
+            stripe_session_id=checkout.stripe_session_id or "",
+            status=CheckoutSession.Status.EXPIRED,
+        )
+    released = chipin_release(chipin=chipin, reason="cancelled by the donor")
+    pledge_services.pledge_move(
+        pledge=chipin.pledge, to=Pledge.Status.EXPIRED, by=by, reason="cancelled by the donor"
+    )
+    return released

@@ -27,7 +27,9 @@ def claim_create(
         raise PermissionDenied(_("Only approved members can claim wishes."))
     try:
         with transaction.atomic():
-            locked = Wish.objects.select_for_update().get(pk=wish.pk)
+            locked = Wish.objects.select_for_update().select_related("resident").get(pk=wish.pk)
+            if locked.resident.user_id == by.pk:
+                raise PermissionDenied(_("You cannot claim or give to your own wish."))
             if locked.status != Wish.Status.OPEN:
                 raise ValidationError(_("This wish is no longer open."))
             if locked.kind != Wish.Kind.ITEM:
@@ -49,6 +51,7 @@ def claim_create(
                 locked, to=Wish.Status.CLAIMED, allowed_from={Wish.Status.OPEN}, by=by
             ).obj
             notify(wish=locked, event="claimed", claim=claim)
+            notify(wish=locked, event="claim_confirmed", claim=claim)
             return claim
     except IntegrityError as exc:
         raise ValidationError(_("This wish is no longer open.")) from exc

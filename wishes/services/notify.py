@@ -1,10 +1,13 @@
 """Who is told what about a wish, by e-mail in each person's language (after commit)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -17,7 +20,9 @@ SUBJECTS = {
     "changes_requested": gettext_noop("Please change your wish"),
     "rejected": gettext_noop("Your wish was not accepted"),
     "claimed": gettext_noop("Someone has claimed your wish"),
+    "claim_confirmed": gettext_noop("Thank you for claiming a wish: where to bring it"),
     "claim_lapsing": gettext_noop("Your claim on a wish lapses in two days"),
+    "claim_lapsing_soon": gettext_noop("Your claim on a wish lapses within a day"),
     "claim_lapsed": gettext_noop("Your claim on a wish has lapsed"),
     "delivered": gettext_noop("A wish has been delivered"),
     "fulfilled": gettext_noop("A wish you helped has come true"),
@@ -53,8 +58,14 @@ def _recipients(wish: Wish, event: str, claim: Claim | None) -> list[User]:
         return [
             person for person in _station_staff(wish) if person.pk != wish.posted_by_id
         ] or _station_staff(wish)
-    if event in ("claim_lapsing", "claim_lapsed") and claim is not None:
+    if event in ("claim_lapsing", "claim_confirmed") and claim is not None:
         return [claim.claimed_by]
+    if event == "claim_lapsed" and claim is not None:
+        # the donor, and whoever speaks for the resident: the wish is open again
+        people = {claim.claimed_by_id: claim.claimed_by}
+        for person in _resident_contacts(wish):
+            people.setdefault(person.pk, person)
+        return list(people.values())
     if event == "overflow" and claim is None:
         return []
     if event == "fulfilled":
@@ -72,6 +83,13 @@ def notice_send(*, wish_id: int, event: str, claim_id: int | None = None) -> int
     claim = (
         Claim.objects.select_related("claimed_by").filter(pk=claim_id).first() if claim_id else None
     )
+    subject = SUBJECTS[event]
+    if (
+        event == "claim_lapsing"
+        and claim is not None
+        and claim.deadline - timezone.now() <= timedelta(days=1)
+    ):
+        subject = SUBJECTS["claim_lapsing_soon"]
     sent = 0
     for person in _recipients(wish, event, claim):
         if not person.email:
@@ -84,12 +102,30 @@ def notice_send(*, wish_id: int, event: str, claim_id: int | None = None) -> int
                     "event": event,
                     "claim": claim,
                     "person": person,
-                    "site_url": settings.SITE_URL,
+                    "station": wish.station,
+                    "details_url": _details_url(wish=wish, person=person),
                 },
             )
-            send_mail(_(SUBJECTS[event]), body, None, [person.email])
+            send_mail(_(subject), body, None, [person.email])
         sent += 1
     return sent
+
+
+def _details_url(*, wish: Wish, person: User) -> str:
+    """The wish itself: its private page for those who may see it, else its public page."""
+    from wishes import selectors
+
+    if selectors.wishes_for_user(user=person).filter(pk=wish.pk).exists():
+        path = reverse("wishes:private", args=[wish.pk])
+    else:
+        from wishes.models import WishBoardPage
+
+        board = WishBoardPage.objects.live().filter(locale__language_code="zh-hans").first()
+        path = f"{board.url}{wish.pk}/" if board is not None else "/"
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        if path.startswith("/") and (person.language or "").startswith("en"):
+            path = "/en" + path if not path.startswith("/en/") else path
+    return settings.SITE_URL + path
 
 
 def overflow_notice_send(*, user: User, wish: Wish, amount: object, refunded: bool) -> None:
