@@ -1,5 +1,6 @@
 from typing import Any
 
+from allauth.core import context as allauth_context
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -35,6 +36,34 @@ class SignupForm(forms.Form):
     )
     display_name = forms.CharField(label=_("Company public name"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Company contact phone"), max_length=30, required=False)
+
+    COMPANY_FIELDS = ("legal_name", "display_name", "contact_phone")
+    field_order = ["kind", "full_name", *COMPANY_FIELDS, "email", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Sign-up comes in two steps. Until the person says what they sign up as (the posted
+        ``kind``, or ``?kind=`` on the sign-up address) ``self.chosen_kind`` is None and the page
+        asks only that. Once it is known it travels in a hidden field, and the company's
+        fields are there only for a company representative."""
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            chosen = self.data.get("kind")
+        else:
+            request = allauth_context.request
+            chosen = request.GET.get("kind") if request is not None else None
+        kinds = {value for value, _label in self.fields["kind"].choices}  # type: ignore[attr-defined]
+        self.chosen_kind: str | None = chosen if chosen in kinds else None
+        if self.chosen_kind is not None:
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = self.chosen_kind
+            if self.chosen_kind != User.Kind.COMPANY:
+                for name in self.COMPANY_FIELDS:
+                    del self.fields[name]
+
+    @property
+    def kind_label(self) -> str:
+        choices = dict(self.fields["kind"].choices)  # type: ignore[attr-defined]
+        return str(choices.get(self.chosen_kind, ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User, Warehouse
 from charity.models import Fund
+from core.templatetags.wishpool import zh
 from donations import limits
 from donations.models import Donation, GoodsIntake, Pledge
 
@@ -69,20 +70,45 @@ class PledgeForm(forms.Form):
         required=False,
     )
 
+    MONEY_FIELDS = ("preset", "amount", "interval")
+    GOODS_FIELDS = ("goods_description", "goods_quantity", "goods_unit_value")
+
     def __init__(
         self,
         *args: Any,
         choices: list[tuple[str, str]],
         organisations: dict[str, Organisation],
+        kind: str | None = None,
         **kwargs: Any,
     ) -> None:
-        """choices and organisations come from donations.selectors.giving_identities."""
+        """choices and organisations come from donations.selectors.giving_identities.
+
+        The form comes in two steps. Until money or goods is chosen (``kind``, or the posted
+        kind) ``self.chosen_kind`` is None and only the choice is asked. Once it is chosen, it
+        is carried in a hidden field and only that kind's fields remain: what is posted for
+        the other kind is ignored.
+        """
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = Fund.objects.filter(is_published=True)  # type: ignore[attr-defined]
         self.fields["fund"].initial = Fund.objects.filter(code="general").first()
-        self.fields["give_as"].choices = choices  # type: ignore[attr-defined]
+        # The names are people's and companies' own, usually Chinese: marked so on /en/.
+        self.fields["give_as"].choices = [(value, zh(label)) for value, label in choices]  # type: ignore[attr-defined]
         self.fields["give_as"].initial = choices[-1][0]
         self.organisations = organisations
+        chosen = self.data.get("kind") if self.is_bound else kind
+        self.chosen_kind: str | None = chosen if chosen in Pledge.Kind.values else None
+        if self.chosen_kind is not None:
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["kind"].initial = self.chosen_kind
+            other = (
+                self.GOODS_FIELDS if self.chosen_kind == Pledge.Kind.MONEY else self.MONEY_FIELDS
+            )
+            for name in other:
+                del self.fields[name]
+
+    @property
+    def kind_label(self) -> str:
+        return str(Pledge.Kind(self.chosen_kind).label) if self.chosen_kind else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

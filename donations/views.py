@@ -65,12 +65,16 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
     choices, organisations = selectors.giving_identities(user=user)
     if not choices:
         return render(request, "donations/pledge.html", {**context, "not_member": True})
-    form = PledgeForm(
-        request.POST or None,
-        choices=choices,
-        organisations=organisations,
-        initial=None if stripe_gateway.is_configured() else {"kind": Pledge.Kind.GOODS},
-    )
+    # Two steps, without JavaScript: /pledge/ asks money or goods; /pledge/?kind=money (or
+    # goods) shows only that kind's fields. Without online payment only goods are possible,
+    # so the choice is skipped. The POST takes every field at once, as before.
+    kind = request.GET.get("kind")
+    if not stripe_gateway.is_configured():
+        kind = Pledge.Kind.GOODS
+    form = PledgeForm(request.POST or None, choices=choices, organisations=organisations, kind=kind)
+    if request.method == "POST" and "change" in request.POST:
+        # "Change the gift" on the confirmation page: the same fields again, filled in.
+        return render(request, "donations/pledge.html", {**context, "form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["kind"] == Pledge.Kind.MONEY and not stripe_gateway.is_configured():

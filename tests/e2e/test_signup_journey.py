@@ -32,13 +32,18 @@ def test_signup_verify_sign_in_and_switch_language(live_server, new_page):  # ty
     page = new_page()
     page.goto(f"{base}/accounts/signup/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    # Step 1: what the person signs up as; step 2 asks only what applies.
+    donor = page.locator("input[name=kind][value=donor]")
+    donor.check()
+    expect(donor).to_be_checked()
+    expect(page.locator("input[name=email]")).to_have_count(0)
+    _submit(page)
+    expect(page).to_have_url(f"{base}/accounts/signup/?kind=donor")
+    expect(page.locator("input[name=legal_name]")).to_have_count(0)
     page.locator("input[name=email]").fill(EMAIL)
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
     page.locator("input[name=full_name]").fill(NAME)
-    donor = page.locator("input[name=kind][value=donor]")
-    donor.check()
-    expect(donor).to_be_checked()
     _submit(page)
 
     # "We have sent you a verification e-mail."
