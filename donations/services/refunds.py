@@ -53,6 +53,15 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
                         "look again in a moment."
                     )
                 )
+        elif (
+            locked.refunds.filter(amount=amount, created_at__gte=now - RESEND_AFTER)
+            .exclude(status=Refund.Status.FAILED)
+            .exists()
+        ):
+            # the same refund a moment ago, already done: a double click, not a second refund
+            raise ValidationError(
+                _("This refund was just made; see the refunds below before making another.")
+            )
         else:
             left = locked.amount - locked.refunded_amount
             if amount <= 0 or amount > left:

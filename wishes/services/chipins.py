@@ -72,7 +72,9 @@ def chipin_start(
     if amount < Decimal("1"):
         raise ValidationError(_("Give at least ¥1."))
     with transaction.atomic():
-        locked = Wish.objects.select_for_update().select_related("resident").get(pk=wish.pk)
+        locked = (
+            Wish.objects.select_for_update(of=("self",)).select_related("resident").get(pk=wish.pk)
+        )
         if locked.resident.user_id == by.pk:
             raise PermissionDenied(_("You cannot claim or give to your own wish."))
         if (

@@ -27,7 +27,11 @@ def claim_create(
         raise PermissionDenied(_("Only approved members can claim wishes."))
     try:
         with transaction.atomic():
-            locked = Wish.objects.select_for_update().select_related("resident").get(pk=wish.pk)
+            locked = (
+                Wish.objects.select_for_update(of=("self",))
+                .select_related("resident")
+                .get(pk=wish.pk)
+            )
             if locked.resident.user_id == by.pk:
                 raise PermissionDenied(_("You cannot claim or give to your own wish."))
             if locked.status != Wish.Status.OPEN:

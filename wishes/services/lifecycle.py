@@ -167,7 +167,9 @@ def wish_resubmit(
     needed_by_check(needed_by)
     with transaction.atomic():
         locked = (
-            Wish.objects.select_for_update().select_related("resident__private").get(pk=wish.pk)
+            Wish.objects.select_for_update(of=("self",))
+            .select_related("resident__private")
+            .get(pk=wish.pk)
         )
         fields: dict[str, Any] = {
             "title": title.strip(),
@@ -232,7 +234,9 @@ def wish_approve(
         )
     with transaction.atomic():
         locked = (
-            Wish.objects.select_for_update().select_related("resident__private").get(pk=wish.pk)
+            Wish.objects.select_for_update(of=("self",))
+            .select_related("resident__private")
+            .get(pk=wish.pk)
         )
         fields: dict[str, Any] = {
             "published_at": timezone.now(),
