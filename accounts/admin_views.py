@@ -4,35 +4,17 @@ Every write calls accounts.services (a station comes with its branch warehouse; 
 writes history); every screen refuses anyone who is not a fund administrator.
 """
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles, selectors, services
 from accounts.forms import StaffRoleForm, StationForm
-from accounts.http import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest, fund_administrator_required
 from accounts.models import Organisation, Station, User
-
-View = Callable[..., HttpResponse]
-
-
-def fund_administrator_required(view: View) -> View:
-    """Staff screens: fund administrators only (the services check again)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_fund_administrator(request.user):  # type: ignore[arg-type]
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,24 +5,21 @@ refuses anyone who is not a fund administrator (accounts.selectors.is_fund_admin
 """
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
 from typing import Any
 
 import stripe
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthedHttpRequest
+from accounts.http import AuthedHttpRequest, fund_administrator_required
 from accounts.models import Organisation, User
-from accounts.selectors import is_fund_administrator
 from accounts.services import organisation_approve
 from charity.models import Account, LedgerEntry
 from charity.selectors import account_balances, fund_balances, stock_by_warehouse
@@ -48,25 +45,11 @@ from donations.services.refunds import refund_request
 
 logger = logging.getLogger(__name__)
 
-View = Callable[..., HttpResponse]
 
 LEDGER_PAGE_SIZE = 100
 REFUNDS_PAGE_SIZE = 50
 REFUNDABLE = (Donation.Status.RECEIVED, Donation.Status.PARTIALLY_REFUNDED)
 HIGHLIGHTED_KINDS = (Account.Kind.STRIPE_FEES, Account.Kind.EXCHANGE)
-
-
-def fund_administrator_required(view: View) -> View:
-    """Every screen here: fund administrators only (Wagtail turns the refusal into a 403 or
-    a redirect to the admin's home with a message)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_fund_administrator(request.user):  # type: ignore[arg-type]
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _service_errors(exc: ValidationError) -> list[str]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from charity.models import Fund
 from charity.selectors import fund_general
-from donations.models import Donation, Donor
+from donations.models import Donation, Donor, Pledge
 from donations.services import donors, offline, pledges
 from tests.accounts import factories as f
 from tests.donations import stripe_harness as h
@@ -60,3 +60,32 @@ def paid_donation(client, stripe_world, capture, *, amount="1000", interval="onc
     with capture(execute=True):
         assert h.deliver(client, h.event("checkout.session.completed", session)).status_code == 200
     return Donation.objects.get(stripe_payment_intent=intent["id"]), intent
+
+
+def money_pledge(amount: str = "300", *, interval: str = "once") -> Pledge:
+    """A member company's one-time (or recurring) money pledge to the general pool."""
+    org = f.organisation()
+    return pledges.pledge_create(
+        user=org.memberships.get().user,
+        organisation=org,
+        kind="money",
+        fund=fund_general(),
+        show_name=False,
+        amount=Decimal(amount),
+        interval=interval,
+    )
+
+
+def goods_pledge(quantity: int = 200, *, description: str = "插线板") -> Pledge:
+    """A member company's goods pledge, each unit estimated at ¥30."""
+    org = f.organisation()
+    return pledges.pledge_create(
+        user=org.memberships.get().user,
+        organisation=org,
+        kind="goods",
+        fund=fund_general(),
+        show_name=False,
+        goods_description=description,
+        goods_quantity=quantity,
+        goods_unit_value=Decimal("30"),
+    )

@@ -17,7 +17,7 @@ from core.models import Transition
 from donations.models import CheckoutSession, GoodsIntake, Pledge
 from donations.services import offline, pledges
 from tests.accounts import factories as f
-from tests.donations.helpers import paid_donation
+from tests.donations.helpers import goods_pledge, paid_donation
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +31,7 @@ def _admin():  # type: ignore[no-untyped-def]
 
 
 def _goods(quantity: int = 20) -> Pledge:
-    org = f.organisation()
-    return pledges.pledge_create(
-        user=org.memberships.get().user,
-        organisation=org,
-        kind="goods",
-        fund=fund_general(),
-        show_name=False,
-        goods_description="插线板",
-        goods_quantity=quantity,
-        goods_unit_value=Decimal("30"),
-    )
+    return goods_pledge(quantity)
 
 
 def _intake_post(client, pledge, quantity, **extra):  # type: ignore[no-untyped-def]

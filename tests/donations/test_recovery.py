@@ -23,6 +23,7 @@ from donations.models import CheckoutSession, Donation, Pledge, Refund, StripeEv
 from donations.services import pledges, refunds, stripe_events
 from tests.accounts import factories as f
 from tests.donations import stripe_harness as h
+from tests.donations.helpers import money_pledge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
@@ -30,15 +31,7 @@ CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port here
 
 
 def _pledge(amount: str = "300") -> Pledge:
-    org = f.organisation()
-    return pledges.pledge_create(
-        user=org.memberships.get().user,
-        organisation=org,
-        kind="money",
-        fund=fund_general(),
-        show_name=False,
-        amount=Decimal(amount),
-    )
+    return money_pledge(amount)
 
 
 def _balanced() -> bool:

@@ -22,9 +22,8 @@ from charity.selectors import fund_balances, fund_general
 from donations import admin_views
 from donations import wagtail_hooks as hooks
 from donations.models import Donation, Donor, Pledge, Receipt, Refund
-from donations.services import pledges
 from tests.accounts import factories as f
-from tests.donations.helpers import offline_gift, paid_donation
+from tests.donations.helpers import goods_pledge, offline_gift, paid_donation
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +46,7 @@ def _other_people():  # type: ignore[no-untyped-def]
 
 
 def _goods_pledge(quantity: int = 200) -> Pledge:
-    org = f.organisation()
-    return pledges.pledge_create(
-        user=org.memberships.get().user,
-        organisation=org,
-        kind="goods",
-        fund=fund_general(),
-        show_name=True,
-        goods_description="插线板",
-        goods_quantity=quantity,
-        goods_unit_value=Decimal("30"),
-    )
+    return goods_pledge(quantity)
 
 
 def _income_data(**overrides: str) -> dict[str, str]:
