@@ -1,1 +1,246 @@
-"""Care-equipment lending: its models come with the lending domain."""
+"""Care-equipment lending (循环义仓): types of equipment, the tagged items, and loans.
+
+An item is in exactly one place at a time (its `state`, with its `warehouse` when it is in
+one); a loan holds an item for a range of dates, first reserved, then handed out. Two loans
+of one item never overlap: on PostgreSQL an exclusion constraint on the item and the date
+range guards it (lending/migrations/0005_loan_no_overlap.py), and lending.services checks the
+same under the item's row lock everywhere.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class EquipmentType(models.Model):
+    """What can be borrowed (a wheelchair, a care bed…) and what borrowing costs those who
+    are not in a protected group."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    daily_fee = models.DecimalField(
+        _("fee per day"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    deposit = models.DecimalField(
+        _("refundable deposit"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    max_days = models.PositiveSmallIntegerField(_("longest loan (days)"), default=90)
+    needs_assessment = models.BooleanField(
+        _("needs a worker's needs assessment before approval"), default=False
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("equipment type")
+        verbose_name_plural = _("equipment types")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="equipmenttype_prices_sane",
+                condition=Q(daily_fee__gte=0, daily_fee__lte=Decimal("1000"))
+                & Q(deposit__gte=0, deposit__lte=Decimal("20000"))
+                & Q(max_days__gte=1, max_days__lte=365),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class Item(models.Model):
+    """One piece of equipment with a tag (the QR label), wherever it is."""
+
+    class State(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        ON_LOAN = "on_loan", _("On loan")
+        IN_TRANSIT = "in_transit", _("In transit")
+        MAINTENANCE = "maintenance", _("Inspection and cleaning")
+        WITH_OWNER = "with_owner", _("Back with its owner")
+        RETIRED = "retired", _("Retired")
+
+    type = models.ForeignKey(
+        EquipmentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="items"
+    )
+    tag = models.CharField(_("tag"), max_length=20, unique=True)
+    warehouse = models.ForeignKey(
+        "accounts.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        related_name="items",
+        help_text=_("Where it is kept (and comes back to) when it is not on loan."),
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.AVAILABLE
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["tag"]
+        indexes = [models.Index(fields=["type", "warehouse", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.type}"
+
+
+class Loan(models.Model):
+    """An item held for a resident for a range of dates: reserved, then handed out, returned.
+
+    The price is decided when it is requested, from the resident's private record: free for a
+    verified protected group (proof not expired), else the type's fee and deposit.
+    """
+
+    class Status(models.TextChoices):
+        RESERVED = "reserved", _("Reserved")
+        ON_LOAN = "on_loan", _("On loan")
+        RETURNED = "returned", _("Returned")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Statuses that hold the item for their dates (the exclusion constraint uses the same).
+    HOLDING = ("reserved", "on_loan")
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="loans"
+    )
+    resident = models.ForeignKey(
+        "accounts.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RESERVED
+    )
+    free = models.BooleanField(_("free of charge"))
+    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    deposit = models.DecimalField(
+        _("deposit"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["item", "status", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="loan_dates_in_order", condition=Q(ends_on__gte=F("starts_on"))
+            ),
+            models.CheckConstraint(
+                name="loan_free_costs_nothing",
+                condition=Q(free=False) | Q(fee=0, deposit=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.tag} {self.starts_on}–{self.ends_on}"
+
+
+class WaitlistEntry(models.Model):
+    """A resident waiting for a type at a station: by urgency (set by staff), then by time."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SERVED = "served", _("Served")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    type = models.ForeignKey(
+        EquipmentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="waiting"
+    )
+    station = models.ForeignKey(
+        "accounts.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resident = models.ForeignKey(
+        "accounts.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="waiting",
+    )
+    starts_on = models.DateField(_("wanted from"))
+    ends_on = models.DateField(_("wanted until"))
+    urgency = models.PositiveSmallIntegerField(_("urgency (higher first)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wait list entry")
+        verbose_name_plural = _("wait list")
+        ordering = ["-urgency", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "station", "resident"],
+                condition=Q(status="waiting"),
+                name="waitlist_once_per_resident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} waits for {self.type}"
+
+
+class LendingCataloguePage(RoutablePageMixin, Page):
+    """The equipment catalogue at /lending/, with a page per type at /lending/<slug>/.
+
+    Editors write the introduction; the types, prices and availability come from the records.
+    """
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    max_count_per_parent = 1
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("equipment catalogue")
+
+    @path("")
+    def catalogue(self, request: HttpRequest) -> TemplateResponse:
+        from lending import selectors
+
+        types = list(EquipmentType.objects.all())
+        availability = selectors.availability(types=types)
+        context = self.get_context(request)
+        context["types"] = [{"type": t, "stations": availability.get(t.pk, [])} for t in types]
+        return TemplateResponse(request, "lending/lending_catalogue_page.html", context)
+
+    @path("<slug:slug>/")
+    def equipment_type(self, request: HttpRequest, slug: str) -> TemplateResponse:
+        from lending import selectors
+
+        type_ = EquipmentType.objects.filter(slug=slug).first()
+        if type_ is None:
+            raise Http404
+        context = self.get_context(request)
+        context.update(type=type_, stations=selectors.availability(types=[type_]).get(type_.pk, []))
+        return TemplateResponse(request, "lending/equipment_type.html", context)

@@ -48,6 +48,7 @@ def demo_pages_ensure() -> HomePage:
     home = HomePage.objects.filter(locale=zh).first()
     if home is not None:
         wish_board_ensure(home)
+        catalogue_ensure(home)
         return home
     root = Page.get_first_root_node()
     site = Site.objects.filter(is_default_site=True).first()
@@ -121,6 +122,7 @@ def demo_pages_ensure() -> HomePage:
     for article, en_title, en_intro in articles:
         _translate(article, en, en_title, intro=en_intro)
     wish_board_ensure(home)
+    catalogue_ensure(home)
     return home
 
 
@@ -147,3 +149,26 @@ def wish_board_ensure(home: Page) -> Page:
         ),
     )
     return board
+
+
+def catalogue_ensure(home: Page) -> Page:
+    from lending.models import LendingCataloguePage
+
+    catalogue = LendingCataloguePage.objects.filter(locale=home.locale).first()
+    if catalogue is None:
+        catalogue = LendingCataloguePage(
+            title="助老器具借用",
+            slug="lending",
+            locale=home.locale,
+            intro="<p>轮椅、护理床、拐杖和助行器，从总仓和各驿站就近借用。</p>",
+        )
+        home.add_child(instance=catalogue)
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    _translate(
+        catalogue,
+        en,
+        "Care equipment",
+        intro="<p>Wheelchairs, care beds, crutches and walkers, lent from the main warehouse "
+        "and from the station nearest you.</p>",
+    )
+    return catalogue

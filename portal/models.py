@@ -26,7 +26,12 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count_per_parent = 1
-    subpage_types = ["portal.StandardPage", "portal.NewsIndexPage", "wishes.WishBoardPage"]
+    subpage_types = [
+        "portal.StandardPage",
+        "portal.NewsIndexPage",
+        "wishes.WishBoardPage",
+        "lending.LendingCataloguePage",
+    ]
 
     class Meta:
         verbose_name = _("home page")

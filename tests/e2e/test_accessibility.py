@@ -70,6 +70,9 @@ def test_public_pages_have_no_violations(live_server, new_page, settings):
     settings.WISHPOOL_BOARD_CACHE_SECONDS = 0
     content.demo_pages_ensure()
     money = wf.wish(kind="money", target_amount=Decimal("200"), title="助听器电池")
+    from tests.lending import factories as lf
+
+    lf.items(lf.equipment_type(), f.station(), count=2)
     offline_gift(amount="100")
     receipt = offline_gift(amount="50").receipts.get()
     base = live_server.url
@@ -83,6 +86,8 @@ def test_public_pages_have_no_violations(live_server, new_page, settings):
         "/transparency/",
         "/en/transparency/",
         "/pledge/",
+        "/lending/",
+        "/lending/wheelchair/",
         "/accounts/login/",
         "/accounts/signup/",
         f"/receipts/verify/{receipt.verification_code}/",
@@ -113,6 +118,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 "/my/residents/",
                 f"/my/residents/{wish.resident_id}/",
                 f"/wishes/{open_wish.pk}/",
+                "/my/lending/request/",
             ],
         ),
         (

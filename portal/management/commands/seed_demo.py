@@ -53,13 +53,15 @@ class Command(BaseCommand):
             content.demo_pages_ensure()
             self._giving()
             self._wishes()
+            self._lending()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password: {DEMO_PASSWORD}):")
         )
         for role, email in logins:
             self.stdout.write(f"  {role:<28} {email}")
         self.stdout.write(
-            "  (the fund administrator sets up TOTP at first sign-in; e-mails land in var/mail/)"
+            "  (the fund administrator and the worker set up TOTP at first sign-in; "
+            "e-mails land in var/mail/)"
         )
 
     def _giving(self) -> None:
@@ -230,6 +232,94 @@ class Command(BaseCommand):
         phone = post(wang, "最新款手机", "想和孙子视频。", "other", kind="item", quantity=1)
         lifecycle.wish_reject(
             wish=phone, by=worker, reason="可由社区志愿者帮助设置现有手机的视频通话。"
+        )
+
+    def _lending(self) -> None:
+        """Equipment at the main warehouse and the stations, a loan, and a wait list at one
+        station while the other has idle stock: made through the lending services."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from accounts.models import Warehouse
+        from lending import services as lending
+        from lending.models import EquipmentType
+
+        if EquipmentType.objects.exists():
+            return
+        types = [
+            lending.equipment_type_create(
+                name="轮椅",
+                name_en="Wheelchair",
+                slug="wheelchair",
+                daily_fee=Decimal("3"),
+                deposit=Decimal("300"),
+                sort_order=1,
+                description="折叠式手动轮椅，适合短途外出和复健。",
+            ),
+            lending.equipment_type_create(
+                name="护理床",
+                name_en="Care bed",
+                slug="care-bed",
+                daily_fee=Decimal("8"),
+                deposit=Decimal("800"),
+                needs_assessment=True,
+                sort_order=2,
+                max_days=180,
+                description="手摇升降护理床，借用前由社区工作者上门评估。",
+            ),
+            lending.equipment_type_create(
+                name="拐杖",
+                name_en="Crutches",
+                slug="crutches",
+                daily_fee=Decimal("1"),
+                deposit=Decimal("50"),
+                sort_order=3,
+            ),
+            lending.equipment_type_create(
+                name="助行器",
+                name_en="Walker",
+                slug="walker",
+                daily_fee=Decimal("2"),
+                deposit=Decimal("150"),
+                sort_order=4,
+            ),
+        ]
+        main = Warehouse.objects.get(is_main=True)
+        meiyuan, laoshan = (Warehouse.objects.get(station__name=data["name"]) for data in STATIONS)
+        meiyuan_station = Station.objects.get(warehouse=meiyuan)
+        stock = {main: [2, 2, 3, 2], meiyuan: [1, 1, 2, 1], laoshan: [2, 0, 2, 1]}
+        for n, (warehouse, counts) in enumerate(stock.items()):
+            for type_, count in zip(types, counts, strict=True):
+                for i in range(count):
+                    lending.item_add(
+                        type=type_,
+                        tag=f"{type_.slug[:2].upper()}-{n + 1}{i + 1:02d}",
+                        warehouse=warehouse,
+                        by=None,
+                    )
+        worker = User.objects.get(email="worker@demo.wishpool.cn")
+        wang = Resident.objects.get(pseudonym="王奶奶")
+        li = Resident.objects.get(pseudonym="李爷爷")
+        today = timezone.localdate()
+        # 王奶奶 (低保, verified) borrows Meiyuan's one wheelchair free; 李爷爷 (proof pending)
+        # then waits for one there, while Laoshan has two idle.
+        lending.loan_request(
+            resident=wang,
+            type=types[0],
+            station=meiyuan_station,
+            starts_on=today,
+            ends_on=today + timedelta(days=20),
+            by=worker,
+        )
+        lending.loan_request(
+            resident=li,
+            type=types[0],
+            station=meiyuan_station,
+            starts_on=today,
+            ends_on=today + timedelta(days=10),
+            by=worker,
         )
 
     def _station(self, data: dict[str, Any]) -> Station:

@@ -1,0 +1,38 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Resident, Station
+from lending.models import EquipmentType
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LoanRequestForm(forms.Form):
+    type = forms.ModelChoiceField(
+        label=_("Equipment"), queryset=EquipmentType.objects.all(), to_field_name="slug"
+    )
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.filter(is_active=True, warehouse__isnull=False)
+    )
+    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, residents: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if residents is not None:
+            self.fields["resident"] = forms.ModelChoiceField(
+                label=_("For resident"), queryset=residents, empty_label=None
+            )
+            self.order_fields(["resident"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The last day cannot be before the first."))
+        return data
+
+
+def residents_field_queryset(station: Station) -> Any:
+    return Resident.objects.filter(station=station).order_by("pseudonym")

@@ -1,0 +1,111 @@
+"""Reads for lending: what a loan costs a resident, and what is free where and when.
+
+Eligibility reads the resident's private record, so its answer (why a loan is free) is shown
+only to the resident and the station's staff, never on a public page.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import HardshipStatus, Resident, Station
+from lending.models import EquipmentType, Item, Loan, WaitlistEntry
+
+# 低保, 低收入, 特困, 残疾 borrow free; other categories (优抚) pay like everyone else.
+FREE_CATEGORIES = (
+    HardshipStatus.Category.DIBAO,
+    HardshipStatus.Category.LOW_INCOME,
+    HardshipStatus.Category.TEKUN,
+    HardshipStatus.Category.DISABILITY,
+)
+# Items that can be reserved for some dates (not in maintenance, transit, retired…).
+LENDABLE = (Item.State.AVAILABLE, Item.State.ON_LOAN)
+
+
+@dataclass(frozen=True)
+class Terms:
+    free: bool
+    days: int
+    fee: Decimal
+    deposit: Decimal
+
+
+def resident_eligible(*, resident: Resident, on: date | None = None) -> bool:
+    """A verified protected category whose proof has not expired on that day."""
+    on = on or timezone.localdate()
+    return (
+        HardshipStatus.objects.filter(
+            private__resident=resident,
+            category__in=FREE_CATEGORIES,
+            proof_status=HardshipStatus.Proof.VERIFIED,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .exists()
+    )
+
+
+def loan_terms(*, resident: Resident, type: EquipmentType, starts_on: date, ends_on: date) -> Terms:
+    days = (ends_on - starts_on).days + 1
+    if resident_eligible(resident=resident):
+        return Terms(free=True, days=days, fee=Decimal("0.00"), deposit=Decimal("0.00"))
+    return Terms(free=False, days=days, fee=type.daily_fee * days, deposit=type.deposit)
+
+
+def overlapping(*, item_ids: list[int], starts_on: date, ends_on: date) -> set[int]:
+    """The items among these that a holding loan keeps on any of those days."""
+    return set(
+        Loan.objects.filter(
+            item_id__in=item_ids,
+            status__in=Loan.HOLDING,
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        ).values_list("item_id", flat=True)
+    )
+
+
+def availability(*, types: list[EquipmentType] | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Per type, per station with such items: how many are free today and, when none is,
+    the earliest day one is. Two queries however many items there are."""
+    today = timezone.localdate()
+    items = Item.objects.filter(state__in=LENDABLE, warehouse__station__isnull=False)
+    if types is not None:
+        items = items.filter(type__in=types)
+    rows = list(items.values("pk", "type_id", "warehouse__station_id"))
+    busy_until: dict[int, date] = {}
+    for item_id, ends_on in Loan.objects.filter(
+        item_id__in=[r["pk"] for r in rows], status__in=Loan.HOLDING, ends_on__gte=today
+    ).values_list("item_id", "ends_on"):
+        busy_until[item_id] = max(busy_until.get(item_id, ends_on), ends_on)
+    counts: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["type_id"], row["warehouse__station_id"])
+        entry = counts.setdefault(key, {"free_now": 0, "earliest": None})
+        until = busy_until.get(row["pk"])
+        if until is None:
+            entry["free_now"] += 1
+        else:
+            free_from = until + timedelta(days=1)
+            entry["earliest"] = min(entry["earliest"] or free_from, free_from)
+    stations = {s.pk: s for s in Station.objects.filter(pk__in={k[1] for k in counts})}
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for (type_id, station_id), entry in sorted(counts.items()):
+        out[type_id].append({"station": stations[station_id], **entry})
+    return dict(out)
+
+
+def waitlist_position(*, entry: WaitlistEntry) -> int:
+    """1 for the first in line: by urgency (higher first), then by when they joined."""
+    ahead = Q(urgency__gt=entry.urgency) | Q(urgency=entry.urgency, created_at__lt=entry.created_at)
+    return (
+        WaitlistEntry.objects.filter(
+            type_id=entry.type_id, station_id=entry.station_id, status=WaitlistEntry.Status.WAITING
+        )
+        .filter(ahead)
+        .count()
+        + 1
+    )

@@ -1,0 +1,149 @@
+"""Every write about lending. A request reserves an item (or joins the wait list) under the
+station's item locks, so the last wheelchair goes to exactly one of the people asking."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.models import Resident, Station, User, Warehouse
+from core.transitions import transition_record
+from lending import selectors
+from lending.models import EquipmentType, Item, Loan, WaitlistEntry
+
+BOOKING_HORIZON = timedelta(days=180)
+
+
+def _may_request(*, by: User, resident: Resident) -> bool:
+    """The resident herself, a worker of her station, or a fund administrator."""
+    if resident.user_id is not None and resident.user_id == by.pk:
+        return True
+    if account_selectors.is_fund_administrator(by):
+        return True
+    return account_selectors.is_community_worker(by) and by.station_id == resident.station_id
+
+
+def _check_dates(*, type: EquipmentType, starts_on: date, ends_on: date) -> None:
+    today = timezone.localdate()
+    if starts_on < today:
+        raise ValidationError(_("The first day cannot be in the past."))
+    if ends_on < starts_on:
+        raise ValidationError(_("The last day cannot be before the first."))
+    if starts_on > today + BOOKING_HORIZON:
+        raise ValidationError(_("Loans can be booked up to six months ahead."))
+    if (ends_on - starts_on).days + 1 > type.max_days:
+        raise ValidationError(
+            _("A %(type)s can be borrowed for at most %(days)s days.")
+            % {"type": type.display_name, "days": type.max_days}
+        )
+
+
+def loan_request(
+    *,
+    resident: Resident,
+    type: EquipmentType,
+    station: Station,
+    starts_on: date,
+    ends_on: date,
+    by: User,
+) -> Loan | WaitlistEntry:
+    """Reserve an item of the type at the station for those days, priced from the resident's
+    private record; if none is free, put the resident on the station's wait list.
+
+    Every lendable item of that type at the station is locked (in id order) for the rest of
+    the transaction, so concurrent requests are served one after another; on PostgreSQL the
+    loan_no_overlap exclusion constraint is the last guard.
+    """
+    if not _may_request(by=by, resident=resident):
+        raise PermissionDenied
+    _check_dates(type=type, starts_on=starts_on, ends_on=ends_on)
+    warehouse = getattr(station, "warehouse", None)
+    if warehouse is None or not station.is_active:
+        raise ValidationError(_("This station does not lend equipment."))
+    terms = selectors.loan_terms(resident=resident, type=type, starts_on=starts_on, ends_on=ends_on)
+    try:
+        with transaction.atomic():
+            candidates = list(
+                Item.objects.select_for_update()
+                .filter(type=type, warehouse=warehouse, state__in=selectors.LENDABLE)
+                .order_by("pk")
+            )
+            busy = selectors.overlapping(
+                item_ids=[i.pk for i in candidates], starts_on=starts_on, ends_on=ends_on
+            )
+            free = [i for i in candidates if i.pk not in busy]
+            if free:
+                loan = Loan.objects.create(
+                    item=free[0],
+                    resident=resident,
+                    requested_by=by,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    free=terms.free,
+                    fee=terms.fee,
+                    deposit=terms.deposit,
+                )
+                transition_record(obj=loan, from_state="", to_state=loan.status, by=by)
+                return loan
+            entry, created = WaitlistEntry.objects.get_or_create(
+                type=type,
+                station=station,
+                resident=resident,
+                status=WaitlistEntry.Status.WAITING,
+                defaults={"starts_on": starts_on, "ends_on": ends_on},
+            )
+            if created:
+                transition_record(obj=entry, from_state="", to_state=entry.status, by=by)
+            return entry
+    except IntegrityError as exc:  # the database's own guard (PostgreSQL)
+        raise ValidationError(_("That item was just taken; please try again.")) from exc
+
+
+def equipment_type_create(
+    *,
+    name: str,
+    name_en: str,
+    slug: str,
+    daily_fee: Decimal,
+    deposit: Decimal,
+    description: str = "",
+    max_days: int = 90,
+    needs_assessment: bool = False,
+    sort_order: int = 0,
+) -> EquipmentType:
+    """A kind of equipment the pool lends; the same slug again returns the existing one."""
+    with transaction.atomic():
+        existing = EquipmentType.objects.filter(slug=slug).first()
+        if existing is not None:
+            return existing
+        type_ = EquipmentType(
+            name=name.strip(),
+            name_en=name_en.strip(),
+            slug=slug,
+            daily_fee=daily_fee,
+            deposit=deposit,
+            description=description.strip(),
+            max_days=max_days,
+            needs_assessment=needs_assessment,
+            sort_order=sort_order,
+        )
+        type_.full_clean()
+        type_.save()
+        return type_
+
+
+def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | None) -> Item:
+    """A tagged item enters the pool at a warehouse, available; its tag is unique."""
+    tag = tag.strip().upper()
+    if not tag:
+        raise ValidationError(_("Give the item's tag."))
+    with transaction.atomic():
+        if Item.objects.filter(tag=tag).exists():
+            raise ValidationError(_("An item with this tag already exists."))
+        item = Item.objects.create(type=type, tag=tag, warehouse=warehouse)
+        transition_record(obj=item, from_state="", to_state=item.state, by=by)
+        return item
