@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import roles, selectors, services
 from accounts.models import HardshipStatus, Organisation, Station, User
@@ -143,7 +144,7 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 class StationForm(forms.Form):
     """A station's public details (staff screen); the service creates its warehouse."""
 
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("place", "Name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200)
     district = forms.CharField(label=_("District"), max_length=60)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)

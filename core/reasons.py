@@ -14,6 +14,7 @@ SYSTEM_REASONS = (
     gettext_noop("edited"),
     gettext_noop("gift refunded"),
     gettext_noop("hold expired"),
+    gettext_noop("inspected"),
     gettext_noop("lapsed without payment"),
     gettext_noop("not paid"),
     gettext_noop("overflow"),

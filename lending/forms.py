@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Resident, Station
-from lending.models import EquipmentType
+from lending.models import Condition, EquipmentType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,3 +36,27 @@ class LoanRequestForm(forms.Form):
 
 def residents_field_queryset(station: Station) -> Any:
     return Resident.objects.filter(station=station).order_by("pseudonym")
+
+
+class TagForm(forms.Form):
+    tag = forms.CharField(
+        label=_("Item tag (scan the QR label or type it)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class CheckinForm(forms.Form):
+    condition = forms.ChoiceField(
+        label=_("Condition"), choices=Condition.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Note (what is damaged)"), max_length=255, required=False)
+
+
+class InspectForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Inspection"),
+        choices=[("pass", _("Clean and safe: it can go out again")), ("retire", _("Retire it"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -100,6 +100,12 @@ class Item(models.Model):
         return f"{self.tag} {self.type}"
 
 
+class Condition(models.TextChoices):
+    GOOD = "good", _("Good")
+    WORN = "worn", _("Worn but usable")
+    DAMAGED = "damaged", _("Damaged")
+
+
 class Loan(models.Model):
     """An item held for a resident for a range of dates: reserved, then handed out, returned.
 
@@ -141,6 +147,12 @@ class Loan(models.Model):
     deposit = models.DecimalField(
         _("deposit"), max_digits=10, decimal_places=2, default=Decimal("0")
     )
+    handed_out_at = models.DateTimeField(_("handed out at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_condition = models.CharField(
+        _("condition on return"), max_length=10, choices=Condition.choices, blank=True
+    )
+    return_note = models.CharField(_("note on return"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:

@@ -109,3 +109,25 @@ def waitlist_position(*, entry: WaitlistEntry) -> int:
         .count()
         + 1
     )
+
+
+def station_board(*, station: Station) -> dict[str, Any]:
+    """A station's day for its workers: pickups due, returns due, overdue loans (with the
+    phone from the private record, for staff only) and items in inspection."""
+    today = timezone.localdate()
+    here = Loan.objects.filter(item__warehouse__station=station).select_related(
+        "item__type", "resident__private"
+    )
+    return {
+        "pickups": here.filter(status=Loan.Status.RESERVED, starts_on__lte=today).order_by(
+            "starts_on"
+        ),
+        "returns": here.filter(status=Loan.Status.ON_LOAN, ends_on=today),
+        "overdue": here.filter(status=Loan.Status.ON_LOAN, ends_on__lt=today).order_by("ends_on"),
+        "maintenance": Item.objects.filter(
+            warehouse__station=station, state=Item.State.MAINTENANCE
+        ).select_related("type"),
+        "waiting": WaitlistEntry.objects.filter(
+            station=station, status=WaitlistEntry.Status.WAITING
+        ).select_related("type", "resident"),
+    }

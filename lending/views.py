@@ -1,13 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
+from accounts.models import Station
 from lending import selectors, services
-from lending.forms import LoanRequestForm, residents_field_queryset
+from lending.forms import (
+    CheckinForm,
+    InspectForm,
+    LoanRequestForm,
+    TagForm,
+    residents_field_queryset,
+)
 from lending.models import Loan
 
 
@@ -52,3 +61,76 @@ def loan_request(request: AuthedHttpRequest) -> HttpResponse:
                 {"entry": result, "position": selectors.waitlist_position(entry=result)},
             )
     return render(request, "lending/loan_request.html", {"form": form})
+
+
+def _staff_station(request: AuthedHttpRequest) -> Station:
+    user = request.user
+    if account_selectors.is_community_worker(user) and user.station is not None:
+        return user.station
+    if account_selectors.is_fund_administrator(user):
+        station = Station.objects.filter(pk=request.GET.get("station") or 0).first()
+        return station or Station.objects.filter(is_active=True).order_by("name").first()  # type: ignore[return-value]
+    raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def station_board(request: AuthedHttpRequest) -> HttpResponse:
+    """The station's lending day, and a box to scan or type an item's tag."""
+    station = _staff_station(request)
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_by_tag(tag=form.cleaned_data["tag"], by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("tag", " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            return redirect("lending:item", tag=item.tag)
+    return render(
+        request,
+        "lending/station_board.html",
+        {"station": station, "form": form, **selectors.station_board(station=station)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
+    """What a worker does with the item in hand: hand it out, take it back, inspect it."""
+    try:
+        item = services.item_by_tag(tag=tag, by=request.user)
+    except ValidationError as exc:
+        raise Http404 from exc
+    loan = item.loans.filter(status__in=Loan.HOLDING).order_by("starts_on").first()
+    checkin = CheckinForm(request.POST if request.POST.get("action") == "checkin" else None)
+    inspect = InspectForm(request.POST if request.POST.get("action") == "inspect" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "checkout" and loan is not None:
+                services.loan_checkout(loan=loan, tag=item.tag, by=request.user)
+                messages.success(
+                    request, _("Handed out. Due back on %(day)s.") % {"day": loan.ends_on}
+                )
+                return redirect("lending:item", tag=item.tag)
+            if action == "checkin" and loan is not None and checkin.is_valid():
+                services.loan_checkin(loan=loan, by=request.user, **checkin.cleaned_data)
+                messages.success(request, _("Taken back: it goes to inspection and cleaning."))
+                return redirect("lending:item", tag=item.tag)
+            if action == "inspect" and inspect.is_valid():
+                services.item_inspect(
+                    item=item,
+                    by=request.user,
+                    passed=inspect.cleaned_data["result"] == "pass",
+                    note=inspect.cleaned_data["note"],
+                )
+                messages.success(request, _("Inspection recorded."))
+                return redirect("lending:item", tag=item.tag)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    return render(
+        request,
+        "lending/item_detail.html",
+        {"item": item, "loan": loan, "checkin": checkin, "inspect": inspect},
+    )

@@ -171,7 +171,7 @@ class Claim(models.Model):
     """A donor takes on a whole wish. The database allows one active claim per wish."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("claim status", "Active")
         DELIVERED = "delivered", _("Delivered")
         LAPSED = "lapsed", _("Lapsed")
         WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -1,0 +1,111 @@
+"""Handing items out and taking them back at the station: by tag, through inspection, and
+never out again before it passes."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Transition
+from lending import services
+from lending.models import Item, Loan
+from tests.accounts import factories as f
+from tests.lending import factories as lf
+
+pytestmark = pytest.mark.django_db
+
+
+def _reserved(worker, days: int = 5):  # type: ignore[no-untyped-def]
+    type_ = lf.equipment_type()
+    (item,) = lf.items(type_, worker.station)
+    today = timezone.localdate()
+    loan = services.loan_request(
+        resident=f.resident(by=worker, phone="13900001111"),
+        type=type_,
+        station=worker.station,
+        starts_on=today,
+        ends_on=today + timedelta(days=days - 1),
+        by=worker,
+    )
+    assert isinstance(loan, Loan)
+    return item, loan
+
+
+def test_out_back_inspected_and_out_again_only_after_it_passes(client):
+    worker = f.worker()
+    item, loan = _reserved(worker)
+    client.force_login(worker)
+    found = client.post(reverse("lending:station"), {"tag": item.tag.lower()})
+    assert found.status_code == 302 and found["Location"].endswith(f"/items/{item.tag}/")
+    client.post(reverse("lending:item", args=[item.tag]), {"action": "checkout"})
+    loan.refresh_from_db()
+    item.refresh_from_db()
+    assert loan.status == Loan.Status.ON_LOAN and item.state == Item.State.ON_LOAN
+    # the next person reserves it while it is out
+    today = timezone.localdate()
+    nxt = services.loan_request(
+        resident=f.resident(by=worker),
+        type=item.type,
+        station=worker.station,
+        starts_on=today + timedelta(days=5),
+        ends_on=today + timedelta(days=8),
+        by=worker,
+    )
+    assert isinstance(nxt, Loan)
+    no_note = client.post(
+        reverse("lending:item", args=[item.tag]), {"action": "checkin", "condition": "damaged"}
+    )
+    assert no_note.status_code == 200
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.ON_LOAN  # a damaged return needs a note
+    client.post(
+        reverse("lending:item", args=[item.tag]),
+        {"action": "checkin", "condition": "damaged", "note": "刹车松了"},
+    )
+    loan.refresh_from_db()
+    item.refresh_from_db()
+    assert loan.status == Loan.Status.RETURNED and loan.return_note == "刹车松了"
+    assert item.state == Item.State.MAINTENANCE
+    # the next reservation cannot go out while the item is in inspection
+    Loan.objects.filter(pk=nxt.pk).update(starts_on=today)
+    with pytest.raises(ValidationError):
+        services.loan_checkout(loan=nxt, tag=item.tag, by=worker)
+    client.post(reverse("lending:item", args=[item.tag]), {"action": "inspect", "result": "pass"})
+    item.refresh_from_db()
+    assert item.state == Item.State.AVAILABLE
+    services.loan_checkout(loan=nxt, tag=item.tag, by=worker)
+    states = list(
+        Transition.objects.filter(object_type="lending.item", object_id=str(item.pk)).values_list(
+            "to_state", flat=True
+        )
+    )
+    assert states == ["available", "on_loan", "maintenance", "available", "on_loan"]
+
+
+def test_the_wrong_tag_another_station_or_an_unknown_tag_is_refused():
+    worker = f.worker()
+    item, loan = _reserved(worker)
+    other_item = lf.items(item.type, worker.station, prefix="XX")[0]
+    with pytest.raises(ValidationError):
+        services.loan_checkout(loan=loan, tag=other_item.tag, by=worker)
+    with pytest.raises(PermissionDenied):
+        services.loan_checkout(loan=loan, tag=item.tag, by=f.worker())
+    with pytest.raises(ValidationError):
+        services.item_by_tag(tag="NO-SUCH-TAG", by=worker)
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.RESERVED
+
+
+def test_the_station_page_lists_the_day_and_overdue_loans_with_a_phone(client):
+    worker = f.worker()
+    item, loan = _reserved(worker)
+    services.loan_checkout(loan=loan, tag=item.tag, by=worker)
+    long_ago = timezone.localdate() - timedelta(days=9)
+    Loan.objects.filter(pk=loan.pk).update(starts_on=long_ago, ends_on=long_ago + timedelta(days=6))
+    client.force_login(worker)
+    page = client.get(reverse("lending:station")).content.decode()
+    assert item.tag in page and "13900001111" in page
+    client.force_login(f.UserFactory())
+    assert client.get(reverse("lending:station")).status_code == 403
