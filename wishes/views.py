@@ -122,7 +122,19 @@ def _labelled(transitions):  # type: ignore[no-untyped-def]
 
 @login_required
 def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
-    wish = _private_wish(request, wish_id)
+    return _private_page(request, _private_wish(request, wish_id))
+
+
+def _private_page(
+    request: AuthedHttpRequest,
+    wish: Wish,
+    *,
+    vet_form: VetForm | None = None,
+    resubmit_form: ResubmitForm | None = None,
+    fulfil_form: FulfilForm | None = None,
+) -> HttpResponse:
+    """The wish's own page; after a refused change it comes back with what was typed and
+    the errors, so nothing typed is lost."""
     user = request.user
     can_vet = selectors.can_vet(user=user, wish=wish)
     private = wish.resident.private if can_vet else None
@@ -136,7 +148,13 @@ def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         in (Wish.Status.SUBMITTED, Wish.Status.CHANGES_REQUESTED, Wish.Status.OPEN)
         and wish.committed_amount == 0,
         "privacy_warnings": public_text_warnings(
-            pseudonym=wish.pseudonym, coarse_area=wish.coarse_area, real_name=private.real_name
+            pseudonym=wish.pseudonym,
+            coarse_area=wish.coarse_area,
+            title=wish.title,
+            story=wish.story,
+            real_name=private.real_name,
+            phone=private.phone,
+            address=private.address,
         )
         if private
         else [],
@@ -145,15 +163,16 @@ def wish_private(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
             Transition.objects.filter(object_type="wishes.wish", object_id=str(wish.pk))
         ),
         "claims": selectors.claims_with_contacts(wish=wish) if can_vet else [],
-        "vet_form": VetForm(
+        "vet_form": vet_form
+        or VetForm(
             initial={
                 "claim_days": wish.claim_days,
                 "pseudonym": wish.pseudonym,
                 "coarse_area": wish.coarse_area,
             }
         ),
-        "resubmit_form": ResubmitForm(initial=ResubmitForm.initial_for(wish)),
-        "fulfil_form": FulfilForm(),
+        "resubmit_form": resubmit_form or ResubmitForm(initial=ResubmitForm.initial_for(wish)),
+        "fulfil_form": fulfil_form or FulfilForm(),
         "raised": selectors.wish_raised(wish),
         "disbursements": Disbursement.objects.filter(to_fund_id=wish.fund_id)
         if wish.fund_id
@@ -171,16 +190,20 @@ def wish_resubmit(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         try:
             was = wish.status
             lifecycle.wish_resubmit(wish=wish, by=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            _errors(request, exc)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(
                 request,
                 _("Sent for review again.")
                 if was == Wish.Status.CHANGES_REQUESTED
                 else _("Saved."),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Please check the form."))
+            return redirect("wishes:private", wish_id=wish.pk)
+    if form.errors:
+        return _private_page(request, wish, resubmit_form=form)
     return redirect("wishes:private", wish_id=wish.pk)
 
 
@@ -202,8 +225,7 @@ def wish_vet(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = _private_wish(request, wish_id)
     form = VetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("wishes:private", wish_id=wish.pk)
+        return _private_page(request, wish, vet_form=form)
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
@@ -221,8 +243,11 @@ def wish_vet(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
         else:
             lifecycle.wish_reject(wish=wish, by=request.user, reason=data["message"])
             messages.success(request, _("Rejected."))
-    except (ValidationError, PermissionDenied) as exc:
+    except PermissionDenied as exc:
         _errors(request, exc)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _private_page(request, wish, vet_form=form)
     return redirect("wishes:private", wish_id=wish.pk)
 
 
@@ -276,12 +301,12 @@ def wish_fulfil(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
                 photo=photo,
                 photo_public=form.cleaned_data["photo_public"],
             )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             messages.success(request, _("The wish is fulfilled."))
-        except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
-    else:
-        messages.error(request, _("Please check the form."))
-    return redirect("wishes:private", wish_id=wish.pk)
+            return redirect("wishes:private", wish_id=wish.pk)
+    return _private_page(request, wish, fulfil_form=form)
 
 
 @login_required

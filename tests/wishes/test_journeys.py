@@ -86,6 +86,81 @@ def test_a_real_name_or_a_house_number_never_goes_public(pseudonym, area):
     assert not Wish.objects.filter(resident=resident).exists()
 
 
+@pytest.mark.parametrize(
+    "title,story",
+    [
+        ("给李建国一台电扇", "夏天太热。"),
+        ("一台电扇", "建国爷爷说夏天太热。"),
+        ("一台电扇", "请打 13800000001 联系。"),
+        ("一台电扇", "请打 021-6234 5678 联系。"),
+        ("一台电扇", "送到梅园路 12 弄 3 号。"),
+        ("一台电扇", "住 5 栋 302 室，夏天太热。"),
+    ],
+)
+def test_a_title_or_story_never_carries_the_name_a_phone_or_the_door(title, story):
+    worker = f.worker()
+    resident = f.resident(by=worker, real_name="李建国", pseudonym="李爷爷")
+    with pytest.raises(ValidationError):
+        wf.wish(worker=worker, resident=resident, title=title, story=story)
+    assert not Wish.objects.filter(resident=resident).exists()
+
+
+def test_a_floor_or_a_date_in_a_story_is_fine():
+    worker = f.worker()
+    resident = f.resident(by=worker, real_name="李建国", pseudonym="李爷爷")
+    wish = wf.wish(
+        worker=worker, resident=resident, story="住在 5 楼，腿脚不便，12号前需要，两个人用。"
+    )
+    assert wish.status == Wish.Status.OPEN
+
+
+def test_a_resident_typing_her_phone_into_her_wish_keeps_what_she_typed(client):
+    worker = f.worker()
+    resident, user = _resident_with_account(worker)
+    wish = wf.wish(worker=worker, resident=resident, approve=False)
+    lifecycle.wish_request_changes(wish=wish, by=wf.colleague(worker), message="多写一点")
+    client.force_login(user)
+    story = "夏天太热，我的电话是 13800000001。"
+    response = client.post(
+        reverse("wishes:resubmit", args=[wish.pk]),
+        {"title": "一台新电扇", "story": story, "needed_by": wish.needed_by.isoformat()},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "error-summary" in page and story in page and "一台新电扇" in page
+    wish.refresh_from_db()
+    assert (wish.status, wish.title) == (Wish.Status.CHANGES_REQUESTED, "一台电风扇")
+
+
+def test_staff_are_warned_of_a_leak_in_an_old_story_and_cannot_approve_it(client):
+    worker = f.worker()
+    resident = f.resident(by=worker, real_name="李建国", pseudonym="李爷爷")
+    wish = wf.wish(worker=worker, resident=resident, approve=False)
+    Wish.objects.filter(pk=wish.pk).update(story="李建国住梅园路 12 弄 3 号")  # an old post
+    client.force_login(wf.colleague(worker))
+    with translation.override("en"):
+        page = client.get(reverse("wishes:private", args=[wish.pk])).content.decode()
+        assert "title or story contains the resident" in page
+        response = client.post(
+            reverse("wishes:vet", args=[wish.pk]), {"decision": "approve", "claim_days": "14"}
+        )
+    assert "error-summary" in response.content.decode()
+    wish.refresh_from_db()
+    assert wish.status == Wish.Status.SUBMITTED
+
+
+def test_a_thank_you_note_with_a_phone_number_is_refused():
+    worker = f.worker()
+    wish = wf.wish(worker=worker)
+    user, org = wf.member()
+    claims.claim_create(wish=wish, by=user, organisation=org, show_name=False)
+    lifecycle.wish_mark_delivered(wish=wish, by=worker)
+    with pytest.raises(ValidationError):
+        lifecycle.wish_fulfil(wish=wish, by=worker, thank_you_note="谢谢！有事打 13912345678")
+    wish.refresh_from_db()
+    assert wish.status == Wish.Status.DELIVERED
+
+
 def test_staff_correct_the_public_name_and_area_at_review(client):
     worker = f.worker()
     resident = f.resident(by=worker, real_name="李建国", pseudonym="李爷爷", coarse_area="梅园社区")

@@ -60,14 +60,18 @@ def needed_by_check(needed_by: date) -> None:
         raise ValidationError(_("The needed-by date must be within a year from today."))
 
 
-def _real_name(resident: Resident) -> str:
+def _public_text_check(
+    *, resident: Resident, pseudonym: str, coarse_area: str, title: str, story: str
+) -> None:
     private = getattr(resident, "private", None)
-    return private.real_name if private is not None else ""
-
-
-def _public_text_check(*, resident: Resident, pseudonym: str, coarse_area: str) -> None:
     warnings = public_text_warnings(
-        pseudonym=pseudonym, coarse_area=coarse_area, real_name=_real_name(resident)
+        pseudonym=pseudonym,
+        coarse_area=coarse_area,
+        title=title,
+        story=story,
+        real_name=private.real_name if private is not None else "",
+        phone=private.phone if private is not None else "",
+        address=private.address if private is not None else "",
     )
     if warnings:
         raise ValidationError(warnings)
@@ -117,7 +121,9 @@ def wish_submit(
     _validate(kind=kind, quantity=quantity, target_amount=target_amount, needed_by=needed_by)
     pseudonym = (pseudonym or resident.pseudonym).strip()
     coarse_area = (coarse_area or resident.coarse_area).strip()
-    _public_text_check(resident=resident, pseudonym=pseudonym, coarse_area=coarse_area)
+    _public_text_check(
+        resident=resident, pseudonym=pseudonym, coarse_area=coarse_area, title=title, story=story
+    )
     with transaction.atomic():
         if submission_token is not None:
             # Two identical posts at the same moment: the unique token lets one through.
@@ -183,6 +189,8 @@ def wish_resubmit(
             resident=locked.resident,
             pseudonym=fields["pseudonym"],
             coarse_area=fields["coarse_area"],
+            title=fields["title"],
+            story=fields["story"],
         )
         if photo:
             fields["photo"] = photo
@@ -247,6 +255,8 @@ def wish_approve(
             resident=locked.resident,
             pseudonym=fields["pseudonym"],
             coarse_area=fields["coarse_area"],
+            title=locked.title,
+            story=locked.story,
         )
         if claim_days:
             fields["claim_days"] = max(1, min(int(claim_days), 90))
@@ -340,7 +350,13 @@ def wish_fulfil(
 ) -> Wish:
     """The worker has confirmed with the resident; their thank-you note may go on the board."""
     _vetter(by, wish)
-    warnings = note_warnings(note=thank_you_note, real_name=_real_name(wish.resident))
+    private = getattr(wish.resident, "private", None)
+    warnings = note_warnings(
+        note=thank_you_note,
+        real_name=private.real_name if private is not None else "",
+        phone=private.phone if private is not None else "",
+        address=private.address if private is not None else "",
+    )
     if warnings:
         raise ValidationError(warnings)
     moved = _move(
