@@ -1,7 +1,9 @@
 """Anonymous visitors share a copy of each wish-board page for WISHPOOL_BOARD_CACHE_SECONDS.
 
 The copy is served by BoardCacheMiddleware before Wagtail routes the request, so a cached
-page costs no database query; signed-in people always get a fresh page.
+page costs no database query; signed-in people always get a fresh page. Every change of a
+wish's state starts a new generation of copies, so a withdrawn or rejected wish leaves the
+public board at once rather than when its copy expires.
 """
 
 from collections.abc import Callable
@@ -12,10 +14,20 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 PREFIXES_KEY = "wishboard:prefixes"
+GENERATION_KEY = "wishboard:generation"
 
 
 def key(request: HttpRequest) -> str:
-    return f"wishboard:{get_language()}:{request.get_full_path()}"[:240]
+    generation = cache.get(GENERATION_KEY, 0)
+    return f"wishboard:{generation}:{get_language()}:{request.get_full_path()}"[:240]
+
+
+def board_changed() -> None:
+    """Forget every shared copy (called after a wish changes state, once committed)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
 
 
 # A visitor carrying one of these has something of their own to see (a message after signing

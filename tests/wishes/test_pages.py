@@ -15,6 +15,7 @@ from portal import content
 from tests.accounts import factories as f
 from tests.wishes import factories as wf
 from wishes.models import Wish
+from wishes.services import lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,23 @@ def test_board_is_cached_for_anonymous_visitors(client, settings):
     assert any(
         '"wishes_wish"' in q["sql"] for q in fresh.captured_queries
     )  # signed in: always fresh
+
+
+def test_a_withdrawn_wish_leaves_the_cached_board_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 60
+    cache.clear()
+    worker = f.worker()
+    wish = wf.wish(worker=worker, title="要撤回的心愿")
+    assert "要撤回的心愿" in client.get("/wishes/").content.decode()
+    assert client.get(f"/wishes/{wish.pk}/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.wish_withdraw(wish=wish, by=worker, reason="不需要了")
+    assert "要撤回的心愿" not in client.get("/wishes/").content.decode()
+    assert client.get(f"/wishes/{wish.pk}/").status_code == 404
 
 
 def test_a_visitors_message_never_reaches_the_shared_copy(client, settings):

@@ -7,7 +7,7 @@ once staff approve it; who the resident really is stays in accounts.ResidentPriv
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -154,6 +154,13 @@ class Wish(models.Model):
                 & (Q(target_amount__isnull=True) | Q(committed_amount__lte=F("target_amount"))),
             ),
         ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """A wish saved is a wish changed: the board's shared copies go once it commits."""
+        from wishes import cache as board_cache
+
+        super().save(*args, **kwargs)
+        transaction.on_commit(board_cache.board_changed)
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
