@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
     from charity.models import Fund
@@ -69,7 +69,11 @@ def pool_balance(*, currency: str | None = None) -> Decimal:
 
 
 def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict[str, Any]]:
-    """Money into and out of the funds, per local calendar month, from the ledger."""
+    """Money into and out of the funds, per local calendar month, from the ledger.
+
+    A reversal (a gift voided as recorded in error, a disbursement undone) is not new money
+    out or in: it takes back from the side it corrects, so a voided gift lowers "in".
+    """
     from zoneinfo import ZoneInfo
 
     from django.conf import settings
@@ -85,16 +89,26 @@ def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict
         .annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("month")
         .annotate(
-            money_in=Sum("amount", filter=Q(account__kind="fund", amount__lt=0)),
-            money_out=Sum("amount", filter=Q(amount__gt=0)),
+            money_in=Sum(
+                "amount",
+                filter=Q(account__kind="fund", amount__lt=0) & ~Q(entry__kind="reversal"),
+            ),
+            money_out=Sum("amount", filter=Q(amount__gt=0) & ~Q(entry__kind="reversal")),
+            # a reversal's leg on a fund undoes money in; its credit to a fee, disbursement
+            # or refund account undoes money out
+            undone_in=Sum("amount", filter=Q(entry__kind="reversal", account__kind="fund")),
+            undone_out=Sum(
+                "amount",
+                filter=Q(entry__kind="reversal", amount__lt=0) & ~Q(account__kind="fund"),
+            ),
         )
         .order_by("-month")[:months]
     )
     return [
         {
             "month": row["month"],
-            "in": -(row["money_in"] or 0),
-            "out": row["money_out"] or Decimal(0),
+            "in": -(row["money_in"] or 0) - (row["undone_in"] or 0),
+            "out": (row["money_out"] or Decimal(0)) + (row["undone_out"] or 0),
         }
         for row in rows
     ]
@@ -110,7 +124,10 @@ def fund_raised(
     from charity.models import LedgerLeg
 
     currency = currency or settings.WISHPOOL_CURRENCY
-    legs = LedgerLeg.objects.filter(currency=currency, account__kind="fund", amount__lt=0)
+    # A reversal (a gift voided as recorded in error) takes back what it had raised.
+    legs = LedgerLeg.objects.filter(currency=currency, account__kind="fund").filter(
+        Q(amount__lt=0) | Q(entry__kind="reversal")
+    )
     if fund_ids is not None:
         legs = legs.filter(account__fund_id__in=fund_ids)
     rows = (

@@ -114,6 +114,8 @@ def giving_for_user(*, user: User) -> list[dict[str, Any]]:
             donation.purpose_label = labels[donation.fund_id]  # type: ignore[attr-defined]
         totals: dict[int, Decimal] = defaultdict(Decimal)
         for donation in donations:
+            if donation.status == Donation.Status.VOIDED:
+                continue  # recorded in error: listed as void, never counted
             totals[timezone.localtime(donation.received_at).year] += (
                 donation.amount - donation.refunded_amount
             )

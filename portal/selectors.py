@@ -50,9 +50,13 @@ def transparency() -> dict[str, Any]:
             thermometers.append(
                 {"fund": fund, "raised": got, "target": fund.target_amount, "percent": percent}
             )
-    recent = Donation.objects.select_related("donor__organisation", "donor__user", "fund").order_by(
-        "-received_at"
-    )[:20]
+    # A gift voided as recorded in error never happened; a refunded one shows what stayed.
+    recent = (
+        Donation.objects.exclude(status=Donation.Status.VOIDED)
+        .exclude(status=Donation.Status.REFUNDED)
+        .select_related("donor__organisation", "donor__user", "fund")
+        .order_by("-received_at")[:20]
+    )
     return {
         "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
         "in_kind_total": sum((r["in_kind"] for r in balances), start=Decimal(0)),
@@ -61,7 +65,7 @@ def transparency() -> dict[str, Any]:
         "recent": [
             {
                 "name": public_name(d),
-                "amount": d.amount,
+                "amount": d.amount - d.refunded_amount,
                 "fund": d.fund,
                 "date": d.received_at,
                 "goods": d.method == "goods",

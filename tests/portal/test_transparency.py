@@ -49,3 +49,27 @@ def test_only_the_companys_administrators_change_its_listing(client):
     assert not org.show_on_donor_wall
     with pytest.raises(PermissionDenied):
         services.organisation_settings_set(organisation=org, by=member, show_on_donor_wall=True)
+
+
+def test_a_gift_voided_as_recorded_in_error_is_neither_in_nor_out_nor_listed(client):
+    from decimal import Decimal
+
+    from charity.selectors import fund_raised, monthly_flows
+    from donations.selectors import giving_for_user
+    from donations.services.offline import donation_void
+    from tests.donations.helpers import offline_gift
+
+    kept = offline_gift(amount="300")
+    wrong = offline_gift(amount="800")
+    before = monthly_flows()[0]
+    assert (before["in"], before["out"]) == (Decimal("1100.00"), Decimal("0"))
+    donation_void(donation=wrong, reason="记错了", by=f.fund_administrator())
+    after = monthly_flows()[0]
+    assert (after["in"], after["out"]) == (Decimal("300.00"), Decimal("0"))
+    assert fund_raised()[kept.fund_id] == Decimal("300.00")
+    wrong_name = wrong.donor.organisation.display_name
+    page = client.get(reverse("portal:transparency")).content.decode()
+    assert kept.donor.organisation.display_name in page and wrong_name not in page
+    owner = wrong.donor.organisation.memberships.get().user
+    (mine,) = giving_for_user(user=owner)
+    assert mine["yearly_totals"] == [] and mine["donations"] == [wrong]  # listed, not counted
