@@ -155,15 +155,15 @@ class Wish(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         """A wish saved is a wish changed: the board's shared copies go once it commits."""
         from wishes import cache as board_cache
 
         super().save(*args, **kwargs)
         transaction.on_commit(board_cache.board_changed)
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.title}"
 
     @property
     def is_public(self) -> bool:
