@@ -1,6 +1,8 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Resident, Station
@@ -60,3 +62,31 @@ class InspectForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+
+class DepositForm(forms.Form):
+    kept = forms.DecimalField(
+        label=_("Keep for damage (yuan)"),
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal("0"),
+        help_text=_("0 returns the whole deposit."),
+    )
+    reason = forms.CharField(
+        label=_("Why (the borrower sees this)"),
+        max_length=255,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, deposit: Decimal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kept"].validators.append(MaxValueValidator(deposit))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kept") and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason", _("Say why part of the deposit is kept: the borrower sees it.")
+            )
+        return data

@@ -119,6 +119,10 @@ class Loan(models.Model):
         RETURNED = "returned", _("Returned")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Payment(models.TextChoices):
+        CASH = "cash", _("Cash at the station")
+        ONLINE = "online", _("Online (card, Alipay or WeChat Pay)")
+
     # Statuses that hold the item for their dates (the exclusion constraint uses the same).
     HOLDING = ("reserved", "on_loan")
 
@@ -153,6 +157,18 @@ class Loan(models.Model):
         _("condition on return"), max_length=10, choices=Condition.choices, blank=True
     )
     return_note = models.CharField(_("note on return"), max_length=255, blank=True)
+    paid_at = models.DateTimeField(_("fee and deposit paid at"), null=True, blank=True)
+    paid_by = models.CharField(_("paid by"), max_length=10, choices=Payment.choices, blank=True)
+    deposit_returned = models.DecimalField(
+        _("deposit returned"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    deposit_kept = models.DecimalField(
+        _("deposit kept"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    deposit_kept_reason = models.CharField(
+        _("why part of the deposit was kept"), max_length=255, blank=True
+    )
+    deposit_settled_at = models.DateTimeField(_("deposit settled at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:
@@ -168,10 +184,25 @@ class Loan(models.Model):
                 name="loan_free_costs_nothing",
                 condition=Q(free=False) | Q(fee=0, deposit=0),
             ),
+            # what comes back of a deposit and what is kept never exceed it; keeping any
+            # part of it needs the reason the borrower is shown
+            models.CheckConstraint(
+                name="loan_deposit_settled_within_it",
+                condition=Q(deposit_returned__gte=0, deposit_kept__gte=0)
+                & Q(deposit_returned__lte=F("deposit") - F("deposit_kept")),
+            ),
+            models.CheckConstraint(
+                name="loan_deposit_kept_with_reason",
+                condition=Q(deposit_kept=0) | ~Q(deposit_kept_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.item.tag} {self.starts_on}–{self.ends_on}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.fee + self.deposit
 
 
 class WaitlistEntry(models.Model):

@@ -131,3 +131,20 @@ def station_board(*, station: Station) -> dict[str, Any]:
             station=station, status=WaitlistEntry.Status.WAITING
         ).select_related("type", "resident"),
     }
+
+
+def loans_for_resident(*, resident: Resident) -> dict[str, Any]:
+    """A borrower's own loans and places in line (what was kept of a deposit, and why)."""
+    loans = (
+        Loan.objects.filter(resident=resident)
+        .select_related("item__type", "item__warehouse__station")
+        .order_by("-starts_on", "-pk")[:50]
+    )
+    waiting = list(
+        WaitlistEntry.objects.filter(
+            resident=resident, status=WaitlistEntry.Status.WAITING
+        ).select_related("type", "station")
+    )
+    for entry in waiting:
+        entry.position = waitlist_position(entry=entry)  # type: ignore[attr-defined]
+    return {"loans": loans, "waiting": waiting}

@@ -12,6 +12,7 @@ from accounts.models import Station
 from lending import selectors, services
 from lending.forms import (
     CheckinForm,
+    DepositForm,
     InspectForm,
     LoanRequestForm,
     TagForm,
@@ -63,6 +64,15 @@ def loan_request(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "lending/loan_request.html", {"form": form})
 
 
+@login_required
+def my_loans(request: AuthedHttpRequest) -> HttpResponse:
+    """A resident's own loans: dates, cost, payment, and what came back of the deposit."""
+    resident = getattr(request.user, "resident", None)
+    if resident is None:
+        raise PermissionDenied
+    return render(request, "lending/my_loans.html", selectors.loans_for_resident(resident=resident))
+
+
 def _staff_station(request: AuthedHttpRequest) -> Station:
     user = request.user
     if account_selectors.is_community_worker(user) and user.station is not None:
@@ -102,11 +112,39 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
     except ValidationError as exc:
         raise Http404 from exc
     loan = item.loans.filter(status__in=Loan.HOLDING).order_by("starts_on").first()
-    checkin = CheckinForm(request.POST if request.POST.get("action") == "checkin" else None)
-    inspect = InspectForm(request.POST if request.POST.get("action") == "inspect" else None)
+    # the last loan back whose deposit is still held
+    unsettled = (
+        item.loans.filter(status=Loan.Status.RETURNED, deposit__gt=0, paid_at__isnull=False)
+        .filter(deposit_settled_at__isnull=True, paid_by=Loan.Payment.CASH)
+        .order_by("-returned_at")
+        .first()
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    checkin = CheckinForm(request.POST if action == "checkin" else None)
+    inspect = InspectForm(request.POST if action == "inspect" else None)
+    deposit = (
+        DepositForm(request.POST if action == "deposit" else None, deposit=unsettled.deposit)
+        if unsettled
+        else None
+    )
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
+            if action == "pay_cash" and loan is not None:
+                services.loan_pay_cash(loan=loan, by=request.user)
+                messages.success(request, _("Payment recorded: the item can be handed out."))
+                return redirect("lending:item", tag=item.tag)
+            if action == "deposit" and unsettled and deposit is not None and deposit.is_valid():
+                settled = services.loan_deposit_settle(
+                    loan=unsettled,
+                    by=request.user,
+                    kept=deposit.cleaned_data["kept"],
+                    reason=deposit.cleaned_data["reason"],
+                )
+                messages.success(
+                    request,
+                    _("Give back %(amount)s in cash.") % {"amount": f"¥{settled.deposit_returned}"},
+                )
+                return redirect("lending:item", tag=item.tag)
             if action == "checkout" and loan is not None:
                 services.loan_checkout(loan=loan, tag=item.tag, by=request.user)
                 messages.success(
@@ -132,5 +170,12 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
     return render(
         request,
         "lending/item_detail.html",
-        {"item": item, "loan": loan, "checkin": checkin, "inspect": inspect},
+        {
+            "item": item,
+            "loan": loan,
+            "checkin": checkin,
+            "inspect": inspect,
+            "unsettled": unsettled,
+            "deposit": deposit,
+        },
     )

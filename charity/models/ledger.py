@@ -192,6 +192,9 @@ class LedgerEntry(models.Model):
         TRANSFER = "transfer", _("Transfer between funds")
         REVERSAL = "reversal", _("Reversal")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        # equipment lending: a fee is income, a deposit is held until it is settled
+        FEE = "fee", _("Fee and deposit")
+        DEPOSIT = "deposit", _("Deposit settled")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     memo = models.CharField(_("memo"), max_length=255)

@@ -39,6 +39,13 @@ def test_out_back_inspected_and_out_again_only_after_it_passes(client):
     client.force_login(worker)
     found = client.post(reverse("lending:station"), {"tag": item.tag.lower()})
     assert found.status_code == 302 and found["Location"].endswith(f"/items/{item.tag}/")
+    unpaid = client.post(
+        reverse("lending:item", args=[item.tag]), {"action": "checkout"}, follow=True
+    )
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.RESERVED  # the fee and deposit come first
+    assert "not paid" in unpaid.content.decode() or "尚未支付" in unpaid.content.decode()
+    client.post(reverse("lending:item", args=[item.tag]), {"action": "pay_cash"})
     client.post(reverse("lending:item", args=[item.tag]), {"action": "checkout"})
     loan.refresh_from_db()
     item.refresh_from_db()
@@ -75,6 +82,7 @@ def test_out_back_inspected_and_out_again_only_after_it_passes(client):
     client.post(reverse("lending:item", args=[item.tag]), {"action": "inspect", "result": "pass"})
     item.refresh_from_db()
     assert item.state == Item.State.AVAILABLE
+    services.loan_pay_cash(loan=nxt, by=worker)
     services.loan_checkout(loan=nxt, tag=item.tag, by=worker)
     states = list(
         Transition.objects.filter(object_type="lending.item", object_id=str(item.pk)).values_list(
@@ -101,6 +109,7 @@ def test_the_wrong_tag_another_station_or_an_unknown_tag_is_refused():
 def test_the_station_page_lists_the_day_and_overdue_loans_with_a_phone(client):
     worker = f.worker()
     item, loan = _reserved(worker)
+    services.loan_pay_cash(loan=loan, by=worker)
     services.loan_checkout(loan=loan, tag=item.tag, by=worker)
     long_ago = timezone.localdate() - timedelta(days=9)
     Loan.objects.filter(pk=loan.pk).update(starts_on=long_ago, ends_on=long_ago + timedelta(days=6))

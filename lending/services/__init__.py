@@ -1,0 +1,25 @@
+"""Every write about lending, one module per part of the work; the names are re-exported
+here so views, tasks and commands call ``services.<noun>_<verb>``."""
+
+from lending.services.handover import (
+    item_by_tag,
+    item_inspect,
+    loan_checkin,
+    loan_checkout,
+    station_staff_check,
+)
+from lending.services.loans import equipment_type_create, item_add, loan_request
+from lending.services.payments import loan_deposit_settle, loan_pay_cash
+
+__all__ = [
+    "equipment_type_create",
+    "item_add",
+    "item_by_tag",
+    "item_inspect",
+    "loan_checkin",
+    "loan_checkout",
+    "loan_deposit_settle",
+    "loan_pay_cash",
+    "loan_request",
+    "station_staff_check",
+]
