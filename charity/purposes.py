@@ -1,10 +1,11 @@
 """Purposes: what money given for something other than a published fund is for.
 
-A gift for one wish (later: a loan's fee, a deposit) carries a *purpose*, a key and an id such
-as ``("wish", 42)``, on its pledge, its Stripe checkout and its earmarked fund. The payment
-path (``donations``) and the ledger (``charity``) never import the domain that owns the
-purpose: each domain registers one handler for its key in its ``AppConfig.ready()``, and the
-payment path asks ``purpose_for(key)``. The registry is a plain dictionary a reader can open;
+A gift for one wish, or a borrower's payment for a loan's fee and deposit, carries a
+*purpose*, a key and an id such as ``("wish", 42)``, on its pledge, its Stripe checkout and
+(for a gift) its earmarked fund. The payment path (``donations``) and the ledger
+(``charity``) never import the domain that owns the purpose: each domain registers one
+handler for its key in its ``AppConfig.ready()``, and the payment path asks
+``purpose_for(key)``. The registry is a plain dictionary a reader can open;
 nothing here is a signal, and a missing handler is an error, not a silent no-op.
 
 Every hook is called inside the caller's transaction, after the caller has locked its own row
@@ -39,6 +40,21 @@ class PurposeHandler(Protocol):
     fees_to_general_pool: bool
     # A pledge for this purpose has at most one checkout: its hold lives as long as it.
     one_checkout_per_pledge: bool
+    # False: the money pays for a service (a loan's fee and deposit), it is not a gift. No
+    # receipt is issued, it is not listed among gifts or counted in anyone's giving, and the
+    # payer need not be a member: the domain decides who may pay before it creates the pledge.
+    is_gift: bool
+
+    def credits(self, *, purpose_id: int, amount: Decimal) -> "list[tuple[str, Decimal]] | None":
+        """How money received divides between the fund's own accounts, as (account kind,
+        amount) pairs summing to ``amount`` (e.g. a fee to the fund, a deposit held); None:
+        all of it to the fund's pool."""
+        ...
+
+    def debits(self, *, purpose_id: int, amount: Decimal) -> "list[tuple[str, Decimal]] | None":
+        """Which of the fund's accounts a refund of ``amount`` reduces (e.g. deposits held);
+        None: the fund's refunds account."""
+        ...
 
     def label(self, *, purpose_id: int) -> str:
         """How the purpose is named to its donor (e.g. the wish's public title)."""
@@ -91,6 +107,18 @@ def purpose_for(key: str) -> PurposeHandler:
 
 def purpose_keys() -> list[str]:
     return sorted(_HANDLERS)
+
+
+def non_gift_keys() -> list[str]:
+    """Purposes whose money pays for a service: kept out of every list of gifts."""
+    return sorted(key for key, handler in _HANDLERS.items() if not handler.is_gift)
+
+
+def pledge_purpose(*, key: str, purpose_id: int | None) -> tuple[PurposeHandler, int] | None:
+    """The handler and id a pledge (or its gift) names, or None for a plain gift."""
+    if not key or purpose_id is None:
+        return None
+    return purpose_for(key), purpose_id
 
 
 def fund_purpose(fund: "Fund") -> tuple[PurposeHandler, int] | None:

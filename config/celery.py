@@ -39,6 +39,8 @@ app.conf.update(
         "wishes-lapse-claims": {"task": "wishes.tasks.lapse_claims", "schedule": 15 * 60},
         "wishes-remind-claims": {"task": "wishes.tasks.remind_claims", "schedule": 60 * 60},
         "wishes-release-holds": {"task": "wishes.tasks.release_expired_holds", "schedule": 5 * 60},
+        "lending-expire-offers": {"task": "lending.tasks.expire_offers", "schedule": 10 * 60},
+        "lending-remind-loans": {"task": "lending.tasks.remind_loans", "schedule": 60 * 60},
         "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
         "pledges-expire-stale": {
             "task": "donations.tasks.expire_stale_pledges",

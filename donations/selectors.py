@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.selectors import organisation_is_admin, organisations_for_user
+from charity.purposes import non_gift_keys
 from donations.models import Donation, Donor, Pledge, Receipt
 
 
@@ -102,7 +103,7 @@ def giving_for_user(*, user: User) -> list[dict[str, Any]]:
     result = []
     for donor in donors_for_user(user=user):
         donations = list(
-            Donation.objects.filter(donor=donor)
+            Donation.objects.filter(donor=donor, is_gift=True)
             .select_related("fund", "pledge", "intake")
             .prefetch_related("receipts")
             .order_by("-received_at")
@@ -127,6 +128,7 @@ def giving_for_user(*, user: User) -> list[dict[str, Any]]:
                 "pledges": [
                     _labelled(pledge, labels)
                     for pledge in Pledge.objects.filter(donor=donor)
+                    .exclude(purpose_key__in=non_gift_keys())
                     .select_related("fund")
                     .order_by("-created_at")[:50]
                 ],

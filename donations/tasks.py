@@ -34,6 +34,13 @@ def refund_duplicate(donation_id: int) -> None:
     refunds.duplicate_refund(donation_id=donation_id)
 
 
+@shared_task(autoretry_for=(ConnectionError, OSError), max_retries=8)
+def send_refund(refund_id: int) -> None:
+    """A refund another domain prepared (a deposit's rest): sent with its saved key, so a
+    retry or a second delivery never refunds twice."""
+    refunds.refund_send(refund=refunds.Refund.objects.get(pk=refund_id))
+
+
 @shared_task(autoretry_for=(OSError,), max_retries=5)
 def alert_staff(*, subject: str, body: str, params: dict[str, object]) -> None:
     alerts.staff_alert_send(subject=subject, body=body, **params)

@@ -64,6 +64,29 @@ class InspectForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
+class RenewForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Renew for (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        help_text=_("Only when nobody is waiting for this equipment."),
+    )
+
+
+class UrgencyForm(forms.Form):
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"),
+        coerce=int,
+        choices=[
+            (0, _("Ordinary")),
+            (1, _("Soon")),
+            (2, _("Urgent")),
+            (3, _("Most urgent (e.g. home from hospital)")),
+        ],
+    )
+
+
 class DepositForm(forms.Form):
     kept = forms.DecimalField(
         label=_("Keep for damage (yuan)"),

@@ -68,6 +68,8 @@ class Item(models.Model):
 
     class State(models.TextChoices):
         AVAILABLE = "available", _("Available")
+        # held for 48 hours for the first on the wait list, who was offered it
+        RESERVED = "reserved", _("Held for an offer")
         ON_LOAN = "on_loan", _("On loan")
         IN_TRANSIT = "in_transit", _("In transit")
         MAINTENANCE = "maintenance", _("Inspection and cleaning")
@@ -169,6 +171,25 @@ class Loan(models.Model):
         _("why part of the deposit was kept"), max_length=255, blank=True
     )
     deposit_settled_at = models.DateTimeField(_("deposit settled at"), null=True, blank=True)
+    # Paid online: the pledge its Checkout belongs to, and the refund of the deposit's rest
+    # (saved with its idempotency key before Stripe is asked).
+    pledge = models.ForeignKey(
+        "donations.Pledge",
+        verbose_name=_("online payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deposit_refund = models.OneToOneField(
+        "donations.Refund",
+        verbose_name=_("deposit refund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deposit_refunded_at = models.DateTimeField(_("deposit refunded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:
@@ -210,8 +231,13 @@ class WaitlistEntry(models.Model):
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered an item")
         SERVED = "served", _("Served")
+        EXPIRED = "expired", _("Offer lapsed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # Statuses that keep a place in line (an offer lapsed or declined ends it).
+    IN_LINE = ("waiting", "offered")
 
     type = models.ForeignKey(
         EquipmentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="waiting"
@@ -235,6 +261,25 @@ class WaitlistEntry(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
     )
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # the offer: an item held for this resident until offer_expires_at, then the loan made
+    item = models.ForeignKey(
+        Item,
+        verbose_name=_("item offered"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offers",
+    )
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
+    loan = models.OneToOneField(
+        Loan,
+        verbose_name=_("loan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waitlist_entry",
+    )
 
     class Meta:
         verbose_name = _("wait list entry")
@@ -243,13 +288,50 @@ class WaitlistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["type", "station", "resident"],
-                condition=Q(status="waiting"),
+                condition=Q(status__in=("waiting", "offered")),
                 name="waitlist_once_per_resident",
-            )
+            ),
+            # one open offer per item
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="offered"), name="waitlist_one_offer_per_item"
+            ),
+            models.CheckConstraint(
+                name="waitlist_offer_has_item",
+                condition=~Q(status="offered")
+                | Q(item__isnull=False, offer_expires_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.resident} waits for {self.type}"
+
+
+class LoanReminder(models.Model):
+    """One reminder of a due date, recorded before it is sent: the unique row is what makes
+    the beat job safe to run twice."""
+
+    class Kind(models.TextChoices):
+        SOON = "soon", _("Due in three days")
+        DUE = "due", _("Due today")
+        OVERDUE = "overdue", _("Overdue")
+
+    loan = models.ForeignKey(
+        Loan, verbose_name=_("loan"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("reminder"), max_length=10, choices=Kind.choices)
+    # the due date it was about: a renewed loan is reminded again of its new date
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loan reminder")
+        verbose_name_plural = _("loan reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "kind", "due_on"], name="loan_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.kind} {self.due_on}"
 
 
 class LendingCataloguePage(RoutablePageMixin, Page):

@@ -128,8 +128,8 @@ def station_board(*, station: Station) -> dict[str, Any]:
             warehouse__station=station, state=Item.State.MAINTENANCE
         ).select_related("type"),
         "waiting": WaitlistEntry.objects.filter(
-            station=station, status=WaitlistEntry.Status.WAITING
-        ).select_related("type", "resident"),
+            station=station, status__in=WaitlistEntry.IN_LINE
+        ).select_related("type", "resident", "item"),
     }
 
 
@@ -142,8 +142,8 @@ def loans_for_resident(*, resident: Resident) -> dict[str, Any]:
     )
     waiting = list(
         WaitlistEntry.objects.filter(
-            resident=resident, status=WaitlistEntry.Status.WAITING
-        ).select_related("type", "station")
+            resident=resident, status__in=WaitlistEntry.IN_LINE
+        ).select_related("type", "station", "item")
     )
     for entry in waiting:
         entry.position = waitlist_position(entry=entry)  # type: ignore[attr-defined]

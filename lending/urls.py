@@ -5,6 +5,8 @@ from lending import views
 app_name = "lending"
 urlpatterns = [
     path("my/lending/", views.my_loans, name="mine"),
+    path("my/lending/<int:loan_id>/pay/", views.loan_pay, name="pay"),
+    path("my/lending/waiting/<int:entry_id>/", views.waitlist_entry, name="waiting"),
     path("my/lending/request/", views.loan_request, name="request"),
     path("my/lending/station/", views.station_board, name="station"),
     path("my/lending/items/<str:tag>/", views.item_detail, name="item"),

@@ -1,24 +1,29 @@
+import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
 from accounts.models import Station
+from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
     CheckinForm,
     DepositForm,
     InspectForm,
     LoanRequestForm,
+    RenewForm,
     TagForm,
+    UrgencyForm,
     residents_field_queryset,
 )
-from lending.models import Loan
+from lending.models import Loan, WaitlistEntry
 
 
 @login_required
@@ -70,7 +75,80 @@ def my_loans(request: AuthedHttpRequest) -> HttpResponse:
     resident = getattr(request.user, "resident", None)
     if resident is None:
         raise PermissionDenied
+    result = request.GET.get("result")
+    if result == "success":
+        messages.success(request, _("Thank you. Your payment is being confirmed."))
+    elif result == "cancelled":
+        messages.info(request, _("You did not pay. You can pay online again, or at the station."))
     return render(request, "lending/my_loans.html", selectors.loans_for_resident(resident=resident))
+
+
+@login_required
+@require_http_methods(["POST"])
+def loan_pay(request: AuthedHttpRequest, loan_id: int) -> HttpResponse:
+    """The borrower pays the fee and the deposit online, through Stripe Checkout."""
+    resident = getattr(request.user, "resident", None)
+    loan = Loan.objects.filter(pk=loan_id, resident=resident).first() if resident else None
+    if loan is None:
+        raise Http404
+    back = request.build_absolute_uri(reverse("lending:mine"))
+    try:
+        checkout = services.loan_pay_online_start(
+            loan=loan,
+            by=request.user,
+            success_url=f"{back}?result=success",
+            cancel_url=f"{back}?result=cancelled",
+        )
+    except stripe_gateway.PaymentsNotConfigured:
+        messages.error(request, _("Online payment is not configured on this site."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except stripe.StripeError:
+        messages.error(
+            request, _("The payment service did not answer. Please try again in a moment.")
+        )
+    else:
+        if checkout is not None:
+            return redirect(checkout.url)
+        messages.success(request, _("Your payment has arrived. Thank you!"))
+    return redirect("lending:mine")
+
+
+@login_required
+@require_http_methods(["POST"])
+def waitlist_entry(request: AuthedHttpRequest, entry_id: int) -> HttpResponse:
+    """Accept or decline an offer (the resident, or a worker for them); staff set urgency."""
+    entry = WaitlistEntry.objects.select_related("resident").filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    own = entry.resident.user_id == request.user.pk
+    back = redirect("lending:mine" if own else "lending:station")
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            loan = services.waitlist_offer_accept(entry=entry, by=request.user)
+            messages.success(
+                request,
+                _("It is yours from %(start)s to %(end)s. Collect it at the station.")
+                % {"start": loan.starts_on, "end": loan.ends_on},
+            )
+        elif action == "decline":
+            services.waitlist_offer_decline(entry=entry, by=request.user)
+            messages.success(request, _("Declined: it goes to the next in line."))
+        elif action == "urgency":
+            form = UrgencyForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose an urgency."))
+            services.waitlist_urgency_set(
+                entry=entry, urgency=form.cleaned_data["urgency"], by=request.user
+            )
+            messages.success(request, _("Urgency saved."))
+        else:
+            raise ValidationError(_("Choose what to do."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return back
 
 
 def _staff_station(request: AuthedHttpRequest) -> Station:
@@ -99,7 +177,12 @@ def station_board(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "lending/station_board.html",
-        {"station": station, "form": form, **selectors.station_board(station=station)},
+        {
+            "station": station,
+            "form": form,
+            "urgency_choices": UrgencyForm.base_fields["urgency"].choices,  # type: ignore[attr-defined]
+            **selectors.station_board(station=station),
+        },
     )
 
 
@@ -115,13 +198,14 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
     # the last loan back whose deposit is still held
     unsettled = (
         item.loans.filter(status=Loan.Status.RETURNED, deposit__gt=0, paid_at__isnull=False)
-        .filter(deposit_settled_at__isnull=True, paid_by=Loan.Payment.CASH)
+        .filter(deposit_settled_at__isnull=True)
         .order_by("-returned_at")
         .first()
     )
     action = request.POST.get("action") if request.method == "POST" else None
     checkin = CheckinForm(request.POST if action == "checkin" else None)
     inspect = InspectForm(request.POST if action == "inspect" else None)
+    renew = RenewForm(request.POST if action == "renew" else None)
     deposit = (
         DepositForm(request.POST if action == "deposit" else None, deposit=unsettled.deposit)
         if unsettled
@@ -140,9 +224,12 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                     kept=deposit.cleaned_data["kept"],
                     reason=deposit.cleaned_data["reason"],
                 )
+                back = {"amount": f"¥{settled.deposit_returned}"}
                 messages.success(
                     request,
-                    _("Give back %(amount)s in cash.") % {"amount": f"¥{settled.deposit_returned}"},
+                    _("%(amount)s goes back to the borrower's card or wallet.") % back
+                    if settled.paid_by == Loan.Payment.ONLINE
+                    else _("Give back %(amount)s in cash.") % back,
                 )
                 return redirect("lending:item", tag=item.tag)
             if action == "checkout" and loan is not None:
@@ -154,6 +241,14 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
             if action == "checkin" and loan is not None and checkin.is_valid():
                 services.loan_checkin(loan=loan, by=request.user, **checkin.cleaned_data)
                 messages.success(request, _("Taken back: it goes to inspection and cleaning."))
+                return redirect("lending:item", tag=item.tag)
+            if action == "renew" and loan is not None and renew.is_valid():
+                renewed = services.loan_renew(
+                    loan=loan, by=request.user, days=renew.cleaned_data["days"]
+                )
+                messages.success(
+                    request, _("Renewed: now due back on %(day)s.") % {"day": renewed.ends_on}
+                )
                 return redirect("lending:item", tag=item.tag)
             if action == "inspect" and inspect.is_valid():
                 services.item_inspect(
@@ -175,6 +270,7 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
             "loan": loan,
             "checkin": checkin,
             "inspect": inspect,
+            "renew": renew,
             "unsettled": unsettled,
             "deposit": deposit,
         },

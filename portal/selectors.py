@@ -52,7 +52,8 @@ def transparency() -> dict[str, Any]:
             )
     # A gift voided as recorded in error never happened; a refunded one shows what stayed.
     recent = (
-        Donation.objects.exclude(status=Donation.Status.VOIDED)
+        Donation.objects.filter(is_gift=True)
+        .exclude(status=Donation.Status.VOIDED)
         .exclude(status=Donation.Status.REFUNDED)
         .select_related("donor__organisation", "donor__user", "fund")
         .order_by("-received_at")[:20]

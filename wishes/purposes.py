@@ -20,6 +20,14 @@ class WishPurpose:
     fees_to_general_pool = True
     # A chip-in's hold lives as long as its one checkout.
     one_checkout_per_pledge = True
+    # Money for a wish is a gift: receipted, listed, counted in the giver's giving.
+    is_gift = True
+
+    def credits(self, *, purpose_id: int, amount: Decimal) -> list[tuple[str, Decimal]] | None:
+        return None
+
+    def debits(self, *, purpose_id: int, amount: Decimal) -> list[tuple[str, Decimal]] | None:
+        return None
 
     def label(self, *, purpose_id: int) -> str:
         title = Wish.objects.filter(pk=purpose_id).values_list("title", flat=True).first()

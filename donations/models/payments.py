@@ -47,6 +47,9 @@ class Donation(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     show_name = models.BooleanField(_("name shown in public"), default=True)
+    # False for a payment for a service (a loan's fee and deposit): no receipt, never listed
+    # or counted as giving.
+    is_gift = models.BooleanField(_("gift"), default=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )

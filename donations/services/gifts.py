@@ -49,16 +49,37 @@ def settlement_of(stripe_object: dict[str, Any]) -> Settlement | None:
     return Settlement.from_balance_transaction(txn)
 
 
-def stripe_income_legs(
-    *, fund: Fund, amount: Decimal, currency: str, settlement: Settlement | None
+def _credit_legs(
+    *, fund: Fund, amount: Decimal, currency: str, credits: list[tuple[str, Decimal]] | None
 ) -> list[Leg]:
-    """Legs for money that arrived through Stripe: the fund is credited the gift; the
-    clearing account holds what Stripe settled; fees and exchange are their own legs."""
-    pool = account_get(kind=Account.Kind.FUND, fund=fund, currency=currency)
+    """The fund's side of money in: its pool, or the parts its purpose names (a loan's fee to
+    the pool, its deposit to the deposits held)."""
+    parts = credits or [(Account.Kind.FUND, amount)]
+    if sum((part for _kind, part in parts), Decimal(0)) != amount:
+        raise ValueError(f"credits {parts} do not add up to {amount}")
+    return [
+        Leg(account_get(kind=kind, fund=fund, currency=currency), -part)
+        for kind, part in parts
+        if part
+    ]
+
+
+def stripe_income_legs(
+    *,
+    fund: Fund,
+    amount: Decimal,
+    currency: str,
+    settlement: Settlement | None,
+    credits: list[tuple[str, Decimal]] | None = None,
+) -> list[Leg]:
+    """Legs for money that arrived through Stripe: the fund is credited the gift (or the
+    parts ``credits`` names); the clearing account holds what Stripe settled; fees and
+    exchange are their own legs."""
+    fund_side = _credit_legs(fund=fund, amount=amount, currency=currency, credits=credits)
     if settlement is None:
         return [
             Leg(account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency), amount),
-            Leg(pool, -amount),
+            *fund_side,
         ]
     clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency)
     # A purpose may count gifts at their full amount: Stripe's fees are then the pool's cost.
@@ -66,7 +87,7 @@ def stripe_income_legs(
     fee_fund = fund_general() if purpose and purpose[0].fees_to_general_pool else fund
     fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fee_fund, currency=currency)
     if settlement.currency == currency:
-        legs = [Leg(clearing, settlement.gross), Leg(pool, -amount)]
+        legs = [Leg(clearing, settlement.gross), *fund_side]
         if settlement.gross != amount:  # rounding by Stripe: book the difference as exchange
             legs.append(
                 Leg(
@@ -81,7 +102,7 @@ def stripe_income_legs(
     exchange_there = account_get(kind=Account.Kind.EXCHANGE, currency=settlement.currency)
     legs = [
         Leg(exchange_here, amount),
-        Leg(pool, -amount),
+        *fund_side,
         Leg(clearing, settlement.gross),
         Leg(exchange_there, -settlement.gross),
     ]
@@ -103,6 +124,7 @@ def donation_record(
     legs: list[Leg],
     entry_kind: str = LedgerEntry.Kind.DONATION,
     show_name: bool = True,
+    is_gift: bool = True,
     pledge: Pledge | None = None,
     received_at: datetime | None = None,
     stripe_payment_intent: str | None = None,
@@ -112,7 +134,8 @@ def donation_record(
     recorded_by: User | None = None,
 ) -> Donation:
     """Record a gift once: a second call with the same PaymentIntent, invoice or offline
-    reference returns the first donation and posts nothing."""
+    reference returns the first donation and posts nothing. A payment that is not a gift
+    (``is_gift=False``, a loan's fee and deposit) gets no receipt."""
     key = (
         ("stripe_payment_intent", stripe_payment_intent)
         if stripe_payment_intent
@@ -143,6 +166,7 @@ def donation_record(
             amount=amount,
             currency=currency.upper(),
             show_name=show_name,
+            is_gift=is_gift,
             received_at=received_at or timezone.now(),
             stripe_payment_intent=stripe_payment_intent,
             stripe_invoice=stripe_invoice,
@@ -151,5 +175,6 @@ def donation_record(
             entry=entry,
             recorded_by=recorded_by,
         )
-        receipt_issue(donation=donation)
+        if is_gift:
+            receipt_issue(donation=donation)
         return donation

@@ -43,12 +43,21 @@ def pledge_create(
     purpose: Purpose | None = None,
 ) -> Pledge:
     """A promise to give into a published fund, or into the earmarked fund of one purpose
-    (a wish's chip-in: the domain holds its share before calling this)."""
-    if not selectors.can_pledge(user=user, organisation=organisation):
+    (a wish's chip-in: the domain holds its share before calling this).
+
+    A purpose that is not a gift (a borrower paying a loan's fee and deposit) pays into the
+    published fund its domain names; the domain has checked who may pay before calling.
+    """
+    gift = purpose is None or purpose_for(purpose.key).is_gift
+    if gift and not selectors.can_pledge(user=user, organisation=organisation):
         raise PermissionDenied(_("Only approved members can pledge."))
     if purpose is None and not fund.is_published:
         raise ValidationError(_("This purpose is not open for pledges."))
-    if purpose is not None and (fund.purpose_key, fund.purpose_id) != (purpose.key, purpose.id):
+    if (
+        gift
+        and purpose is not None
+        and (fund.purpose_key, fund.purpose_id) != (purpose.key, purpose.id)
+    ):
         raise ValidationError(_("This purpose is not open for pledges."))
     if kind == Pledge.Kind.MONEY:
         if amount is None or not (
@@ -131,7 +140,9 @@ def _checkout_params(
     metadata = {"pledge_id": str(pledge.pk), "checkout_id": str(checkout.pk)}
     if pledge.purpose is not None:
         metadata["purpose"] = str(pledge.purpose)
-    product = {"name": f"{pledge.fund.name} / {pledge.fund.name_en}"}
+    purpose = pledge.purpose
+    label = purpose_for(purpose.key).label(purpose_id=purpose.id) if purpose else ""
+    product = {"name": label or f"{pledge.fund.name} / {pledge.fund.name_en}"}
     price: dict[str, Any] = {
         "currency": pledge.currency.lower(),
         "unit_amount": to_minor(checkout.amount, checkout.currency),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from charity.models import Account, LedgerEntry
-from charity.purposes import fund_purpose
+from charity.purposes import PurposeHandler, fund_purpose, pledge_purpose
 from charity.services import Leg, account_get, entry_post, memo_text
 from core.money import from_minor, quantize, to_minor
 from core.transitions import transition_record
@@ -35,43 +35,59 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
     second one (a double click); one left waiting after a time-out may be sent again after a
     moment, with the same key. The ledger and receipts change when Stripe confirms.
     """
+    with transaction.atomic():
+        refund = refund_prepare(donation=donation, amount=amount, reason=reason, by=by)
+    return refund_send(refund=refund)
+
+
+def refund_prepare(*, donation: Donation, amount: Decimal, reason: str, by: User | None) -> Refund:
+    """The first half of a refund, inside the caller's transaction: the row and its key, or
+    the one already on its way. A domain that refunds as part of its own change (a deposit
+    returned) calls this under its own lock and sends the refund after commit."""
     amount = quantize(amount, donation.currency)
     if not reason.strip():
         raise ValidationError(_("Give a reason for the refund."))
     if not (donation.stripe_payment_intent or donation.stripe_charge):
         raise ValidationError(_("Only online (Stripe) donations can be refunded here."))
     now = timezone.now()
-    with transaction.atomic():
-        locked = Donation.objects.select_for_update().get(pk=donation.pk)
-        waiting = locked.refunds.filter(status=Refund.Status.REQUESTED).order_by("pk")
-        refund = waiting.first()
-        if refund is not None:
-            if refund.amount != amount or (refund.sent_at and refund.sent_at > now - RESEND_AFTER):
-                raise ValidationError(
-                    _(
-                        "A refund of this gift is already on its way to Stripe; "
-                        "look again in a moment."
-                    )
-                )
-        elif (
-            locked.refunds.filter(amount=amount, created_at__gte=now - RESEND_AFTER)
-            .exclude(status=Refund.Status.FAILED)
-            .exists()
-        ):
-            # the same refund a moment ago, already done: a double click, not a second refund
+    locked = Donation.objects.select_for_update().get(pk=donation.pk)
+    waiting = locked.refunds.filter(status=Refund.Status.REQUESTED).order_by("pk")
+    refund = waiting.first()
+    if refund is not None:
+        if refund.amount != amount or (refund.sent_at and refund.sent_at > now - RESEND_AFTER):
             raise ValidationError(
-                _("This refund was just made; see the refunds below before making another.")
+                _("A refund of this gift is already on its way to Stripe; look again in a moment.")
             )
-        else:
-            left = locked.amount - locked.refunded_amount
-            if amount <= 0 or amount > left:
-                raise ValidationError(
-                    _("The refund must be more than zero and at most %(left)s.") % {"left": left}
-                )
-            refund = Refund.objects.create(
-                donation=locked, amount=amount, reason=reason.strip(), requested_by=by
+    elif (
+        locked.refunds.filter(amount=amount, created_at__gte=now - RESEND_AFTER)
+        .exclude(status=Refund.Status.FAILED)
+        .exists()
+    ):
+        # the same refund a moment ago, already done: a double click, not a second refund
+        raise ValidationError(
+            _("This refund was just made; see the refunds below before making another.")
+        )
+    else:
+        left = locked.amount - locked.refunded_amount
+        if amount <= 0 or amount > left:
+            raise ValidationError(
+                _("The refund must be more than zero and at most %(left)s.") % {"left": left}
             )
-        Refund.objects.filter(pk=refund.pk).update(sent_at=now)
+        refund = Refund.objects.create(
+            donation=locked, amount=amount, reason=reason.strip(), requested_by=by
+        )
+    return refund
+
+
+def refund_send(*, refund: Refund) -> Refund:
+    """Ask Stripe for a prepared refund, with its saved key: sending it again (a retry, a
+    second worker) never refunds twice. A refund already recorded is returned as it is."""
+    refund.refresh_from_db()
+    if refund.status != Refund.Status.REQUESTED:
+        return refund
+    donation = refund.donation
+    Refund.objects.filter(pk=refund.pk).update(sent_at=timezone.now())
+    amount = refund.amount
     try:
         stripe_refund = gw.refund_create(
             payment_intent_id=donation.stripe_payment_intent,
@@ -150,13 +166,25 @@ def refund_record_from_stripe(
 def _refund_complete(
     *, row: Refund, stripe_refund_id: str, settlement: Settlement | None
 ) -> Refund:
-    donation = Donation.objects.select_for_update().get(pk=row.donation_id)
+    donation = (
+        Donation.objects.select_related("pledge")
+        .select_for_update(of=("self",))
+        .get(pk=row.donation_id)
+    )
     amount, currency = row.amount, donation.currency
-    refunds = account_get(kind=Account.Kind.REFUNDS, fund=donation.fund, currency=currency)
+    purpose = _purpose_of(donation)
+    parts = purpose[0].debits(purpose_id=purpose[1], amount=amount) if purpose else None
+    fund_side = [
+        Leg(account_get(kind=kind, fund=donation.fund, currency=currency), part)
+        for kind, part in (parts or [(Account.Kind.REFUNDS, amount)])
+        if part
+    ]
+    if sum((leg.amount for leg in fund_side), Decimal(0)) != amount:
+        raise ValueError(f"refund parts {parts} do not add up to {amount}")
     if settlement is None or settlement.currency == currency:
         clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency)
         paid_out = abs(settlement.gross) if settlement else amount
-        legs = [Leg(refunds, amount), Leg(clearing, -paid_out)]
+        legs = [*fund_side, Leg(clearing, -paid_out)]
         if paid_out != amount:
             legs.append(
                 Leg(account_get(kind=Account.Kind.EXCHANGE, currency=currency), paid_out - amount)
@@ -164,7 +192,7 @@ def _refund_complete(
     else:
         paid_out = abs(settlement.gross)
         legs = [
-            Leg(refunds, amount),
+            *fund_side,
             Leg(account_get(kind=Account.Kind.EXCHANGE, currency=currency), -amount),
             Leg(account_get(kind=Account.Kind.EXCHANGE, currency=settlement.currency), paid_out),
             Leg(
@@ -205,7 +233,6 @@ def _refund_complete(
         by=row.requested_by,
         reason=row.reason,
     )
-    purpose = fund_purpose(donation.fund)
     if purpose is not None:
         handler, purpose_id = purpose
         handler.returned(purpose_id=purpose_id, amount=amount)
@@ -223,6 +250,16 @@ def _refund_complete(
         if donation.kept_amount > 0:
             receipt_issue(donation=donation, amount=donation.kept_amount, replaces=receipt)
     return row
+
+
+def _purpose_of(donation: Donation) -> tuple[PurposeHandler, int] | None:
+    """The purpose a gift went to: its earmarked fund's, or (for a payment that is not a
+    gift, booked to a published fund) its pledge's."""
+    purpose = fund_purpose(donation.fund)
+    pledge = donation.pledge
+    if purpose is None and not donation.is_gift and pledge and pledge.fund_id == donation.fund_id:
+        purpose = pledge_purpose(key=pledge.purpose_key, purpose_id=pledge.purpose_id)
+    return purpose
 
 
 def donation_dispute(*, dispute: dict[str, Any]) -> Donation | None:

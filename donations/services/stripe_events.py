@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from charity.models import LedgerEntry
 from charity.purposes import purpose_for
 from charity.selectors import fund_general
 from core.money import from_minor, to_minor
@@ -133,6 +134,11 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         elif handler is not None and purpose is not None:
             # The purpose takes the gift, or it goes to the general pool (overflowed below).
             fund = handler.settle(purpose_id=purpose.id, pledge_id=pledge.pk) or fund_general()
+        # Only money the purpose took is split its way (a fee and a deposit) and kept out of
+        # the gifts; money it refused is a plain gift to the general pool, refunded below.
+        taken = handler is not None and purpose is not None and fund.pk == pledge.fund_id
+        # a payment for a service (a loan) stays one even when it goes back to the payer
+        gift = not pledge.purpose_key or purpose_for(pledge.purpose_key).is_gift
         donation = donation_record(
             donor=pledge.donor,
             fund=fund,
@@ -140,9 +146,17 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
             currency=currency,
             method=gw.charge_method(charge),
             legs=stripe_income_legs(
-                fund=fund, amount=amount, currency=currency, settlement=settlement
+                fund=fund,
+                amount=amount,
+                currency=currency,
+                settlement=settlement,
+                credits=handler.credits(purpose_id=purpose.id, amount=amount)
+                if taken and handler and purpose
+                else None,
             ),
             show_name=pledge.show_name,
+            is_gift=gift,
+            entry_kind=LedgerEntry.Kind.DONATION if gift else LedgerEntry.Kind.FEE,
             pledge=pledge,
             received_at=_when(charge.get("created") or intent.get("created")),
             stripe_payment_intent=payment_intent_id,

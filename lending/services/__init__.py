@@ -9,7 +9,19 @@ from lending.services.handover import (
     station_staff_check,
 )
 from lending.services.loans import equipment_type_create, item_add, loan_request
-from lending.services.payments import loan_deposit_settle, loan_pay_cash
+from lending.services.payments import (
+    loan_deposit_settle,
+    loan_pay_cash,
+    loan_pay_online_start,
+)
+from lending.services.reminders import loan_reminders_send_due, loan_renew
+from lending.services.waitlist import (
+    waitlist_offer_accept,
+    waitlist_offer_decline,
+    waitlist_offer_next,
+    waitlist_offers_expire,
+    waitlist_urgency_set,
+)
 
 __all__ = [
     "equipment_type_create",
@@ -20,6 +32,14 @@ __all__ = [
     "loan_checkout",
     "loan_deposit_settle",
     "loan_pay_cash",
+    "loan_pay_online_start",
+    "loan_reminders_send_due",
+    "loan_renew",
     "loan_request",
     "station_staff_check",
+    "waitlist_offer_accept",
+    "waitlist_offer_decline",
+    "waitlist_offer_next",
+    "waitlist_offers_expire",
+    "waitlist_urgency_set",
 ]

@@ -10,6 +10,7 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from core.transitions import transition
 from lending.models import Condition, Item, Loan
+from lending.services.waitlist import waitlist_offer_next
 
 
 def station_staff_check(*, by: User, item: Item) -> None:
@@ -106,17 +107,23 @@ def loan_checkin(*, loan: Loan, by: User, condition: str, note: str = "") -> Loa
 
 
 def item_inspect(*, item: Item, by: User, passed: bool, note: str = "") -> Item:
-    """Inspection and cleaning done: the item is lendable again, or retired with a reason."""
+    """Inspection and cleaning done: the item is lendable again (and offered to the first
+    in line for its type), or retired with a reason."""
     if not passed and not note.strip():
         raise ValidationError(_("Say why the item is retired."))
     with transaction.atomic():
         locked = Item.objects.select_for_update().select_related("warehouse").get(pk=item.pk)
         station_staff_check(by=by, item=locked)
-        return transition(
+        inspected = transition(
             locked,
             field="state",
             to=Item.State.AVAILABLE if passed else Item.State.RETIRED,
             allowed_from={Item.State.MAINTENANCE},
             by=by,
             reason=note.strip()[:255] or "inspected",
-        ).obj
+        )
+        if inspected.changed and passed:
+            # clean and ready: the first in line for its type is offered it
+            waitlist_offer_next(item=inspected.obj, by=by)
+            inspected.obj.refresh_from_db()
+        return inspected.obj

@@ -18,7 +18,7 @@ from lending.models import EquipmentType, Item, Loan, WaitlistEntry
 BOOKING_HORIZON = timedelta(days=180)
 
 
-def _may_request(*, by: User, resident: Resident) -> bool:
+def may_request(*, by: User, resident: Resident) -> bool:
     """The resident herself, a worker of her station, or a fund administrator."""
     if resident.user_id is not None and resident.user_id == by.pk:
         return True
@@ -58,7 +58,7 @@ def loan_request(
     the transaction, so concurrent requests are served one after another; on PostgreSQL the
     loan_no_overlap exclusion constraint is the last guard.
     """
-    if not _may_request(by=by, resident=resident):
+    if not may_request(by=by, resident=resident):
         raise PermissionDenied
     _check_dates(type=type, starts_on=starts_on, ends_on=ends_on)
     warehouse = getattr(station, "warehouse", None)
@@ -89,14 +89,17 @@ def loan_request(
                 )
                 transition_record(obj=loan, from_state="", to_state=loan.status, by=by)
                 return loan
-            entry, created = WaitlistEntry.objects.get_or_create(
-                type=type,
-                station=station,
-                resident=resident,
-                status=WaitlistEntry.Status.WAITING,
-                defaults={"starts_on": starts_on, "ends_on": ends_on},
-            )
-            if created:
+            entry = WaitlistEntry.objects.filter(
+                type=type, station=station, resident=resident, status__in=WaitlistEntry.IN_LINE
+            ).first()
+            if entry is None:
+                entry = WaitlistEntry.objects.create(
+                    type=type,
+                    station=station,
+                    resident=resident,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                )
                 transition_record(obj=entry, from_state="", to_state=entry.status, by=by)
             return entry
     except IntegrityError as exc:  # the database's own guard (PostgreSQL)

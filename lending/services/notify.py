@@ -1,0 +1,110 @@
+"""Who is told what about a loan or an offer, by e-mail in each person's language, after
+commit. A resident without an account is reached through the station's workers, who phone
+them; no e-mail carries a resident's private record."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import Resident, Station, User
+from lending.models import Loan, LoanReminder, WaitlistEntry
+
+SUBJECTS = {
+    "offer": gettext_noop("The equipment you waited for is ready for you"),
+    LoanReminder.Kind.SOON: gettext_noop("Borrowed equipment: due back in three days"),
+    LoanReminder.Kind.DUE: gettext_noop("Borrowed equipment: due back today"),
+    LoanReminder.Kind.OVERDUE: gettext_noop("Borrowed equipment: please bring it back"),
+}
+
+
+def offer_notify(*, entry: WaitlistEntry) -> None:
+    from lending import tasks
+
+    transaction.on_commit(lambda: tasks.send_offer_notice.delay(entry.pk))
+
+
+def reminder_notify(*, reminder: LoanReminder) -> None:
+    from lending import tasks
+
+    transaction.on_commit(lambda: tasks.send_loan_reminder.delay(reminder.pk))
+
+
+def _contacts(resident: Resident, station: Station | None) -> tuple[list[User], bool]:
+    """The resident if they have an account; else the station's workers (True: for them)."""
+    if resident.user_id and resident.user and resident.user.email:
+        return [resident.user], False
+    if station is None:
+        return [], True
+    workers = station.workers.filter(is_active=True, groups__name="community_worker")
+    return list(workers), True
+
+
+def _url(name: str, person: User, *args: object) -> str:
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse(name, args=args)
+
+
+def _send(*, people: list[User], subject: str, template: str, context: dict[str, object]) -> int:
+    sent = 0
+    for person in people:
+        if not person.email:
+            continue
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            body = render_to_string(template, {**context, "person": person})
+            send_mail(_(subject), body, None, [person.email])
+        sent += 1
+    return sent
+
+
+def offer_notice_send(*, entry_id: int) -> int:
+    entry = WaitlistEntry.objects.select_related("resident__user", "station", "type", "item").get(
+        pk=entry_id
+    )
+    if entry.status != WaitlistEntry.Status.OFFERED:
+        return 0  # accepted, declined or lapsed before the e-mail went: nothing to say
+    people, for_them = _contacts(entry.resident, entry.station)
+    return sum(
+        _send(
+            people=[person],
+            subject=SUBJECTS["offer"],
+            template="lending/email/offer.txt",
+            context={
+                "entry": entry,
+                "for_them": for_them,
+                "station": entry.station,
+                "url": _url("lending:station" if for_them else "lending:mine", person),
+            },
+        )
+        for person in people
+    )
+
+
+def reminder_send(*, reminder_id: int) -> int:
+    reminder = LoanReminder.objects.select_related(
+        "loan__resident__user", "loan__item__type", "loan__item__warehouse__station"
+    ).get(pk=reminder_id)
+    loan: Loan = reminder.loan
+    if loan.status != Loan.Status.ON_LOAN:
+        return 0  # back already
+    station = loan.item.warehouse.station
+    people, for_them = _contacts(loan.resident, station)
+    return sum(
+        _send(
+            people=[person],
+            subject=SUBJECTS[reminder.kind],
+            template="lending/email/reminder.txt",
+            context={
+                "loan": loan,
+                "kind": reminder.kind,
+                "for_them": for_them,
+                "station": station,
+                "url": _url("lending:station" if for_them else "lending:mine", person),
+            },
+        )
+        for person in people
+    )
