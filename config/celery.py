@@ -41,6 +41,10 @@ app.conf.update(
         "wishes-release-holds": {"task": "wishes.tasks.release_expired_holds", "schedule": 5 * 60},
         "lending-expire-offers": {"task": "lending.tasks.expire_offers", "schedule": 10 * 60},
         "lending-remind-loans": {"task": "lending.tasks.remind_loans", "schedule": 60 * 60},
+        "lending-lender-terms": {
+            "task": "lending.tasks.lender_terms",
+            "schedule": crontab(hour=7, minute=5),
+        },
         "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
         "pledges-expire-stale": {
             "task": "donations.tasks.expire_stale_pledges",

@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Resident, Station
+from accounts.models import Resident, Station, Warehouse
 from lending.models import Condition, EquipmentType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -113,3 +113,30 @@ class DepositForm(forms.Form):
                 "reason", _("Say why part of the deposit is kept: the borrower sees it.")
             )
         return data
+
+
+class TransferForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("From"), queryset=Warehouse.objects.all())
+    destination = forms.ModelChoiceField(label=_("To"), queryset=Warehouse.objects.all())
+    type = forms.ModelChoiceField(label=_("Equipment"), queryset=EquipmentType.objects.all())
+    count = forms.IntegerField(label=_("How many"), min_value=1, max_value=200, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("source") and data.get("source") == data.get("destination"):
+            self.add_error("destination", _("Choose two different warehouses."))
+        return data
+
+
+class ReceiveForm(forms.Form):
+    """The count check: tick each item that arrived (or scan its tag into the box)."""
+
+    def __init__(self, *args: Any, tags: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["arrived"] = forms.MultipleChoiceField(
+            label=_("Items that arrived"),
+            choices=[(t, t) for t in tags],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )

@@ -90,6 +90,25 @@ class Item(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.AVAILABLE
     )
+    # lent into the pool by a company or a person, for a term; then it goes back to them
+    owner_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("lent by (company)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lent_items",
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lent by (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lent_items",
+    )
+    lent_until = models.DateField(_("lent until"), null=True, blank=True)
+    owner_told_at = models.DateTimeField(_("staff told of the term's end"), null=True, blank=True)
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
@@ -97,9 +116,34 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         ordering = ["tag"]
         indexes = [models.Index(fields=["type", "warehouse", "state"])]
+        constraints = [
+            # a lent item has one owner and a term; the pool's own items have neither
+            models.CheckConstraint(
+                name="item_lent_by_one_owner_for_a_term",
+                condition=Q(
+                    owner_organisation__isnull=True,
+                    owner_user__isnull=True,
+                    lent_until__isnull=True,
+                )
+                | Q(
+                    owner_organisation__isnull=False,
+                    owner_user__isnull=True,
+                    lent_until__isnull=False,
+                )
+                | Q(
+                    owner_organisation__isnull=True,
+                    owner_user__isnull=False,
+                    lent_until__isnull=False,
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.tag} {self.type}"
+
+    @property
+    def is_lent_in(self) -> bool:
+        return self.lent_until is not None
 
 
 class Condition(models.TextChoices):
@@ -304,6 +348,79 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} waits for {self.type}"
+
+
+class Transfer(models.Model):
+    """Items moved between warehouses: requested, dispatched (they leave and are in transit),
+    on the way, received with a count check that flags what did not arrive."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        DISPATCHED = "dispatched", _("Dispatched")
+        IN_TRANSIT = "in_transit", _("In transit")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    source = models.ForeignKey(
+        "accounts.Warehouse",
+        verbose_name=_("from"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    destination = models.ForeignKey(
+        "accounts.Warehouse",
+        verbose_name=_("to"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    missing = models.PositiveIntegerField(_("missing on arrival"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="transfer_between_two_places", condition=~Q(source=F("destination"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source} → {self.destination}"
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(
+        Transfer, verbose_name=_("transfer"), on_delete=models.CASCADE, related_name="lines"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="transfer_lines"
+    )
+    # set on arrival: True arrived, False missing (the item stays in transit, flagged)
+    arrived = models.BooleanField(_("arrived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "item"], name="transfer_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.item_id}"
 
 
 class LoanReminder(models.Model):

@@ -148,3 +148,94 @@ def loans_for_resident(*, resident: Resident) -> dict[str, Any]:
     for entry in waiting:
         entry.position = waitlist_position(entry=entry)  # type: ignore[attr-defined]
     return {"loans": loans, "waiting": waiting}
+
+
+def transfer_suggestions() -> list[dict[str, Any]]:
+    """Where people wait for a type that their station has none of free, and another
+    warehouse has idle items of it (available, nothing booked ahead, not already moving):
+    move as many as wait, or as are idle, from the warehouse with the most."""
+    from lending.models import Transfer
+
+    today = timezone.localdate()
+    waiting: dict[tuple[int, int], int] = defaultdict(int)
+    for type_id, station_id in WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.WAITING
+    ).values_list("type_id", "station_id"):
+        waiting[(type_id, station_id)] += 1
+    if not waiting:
+        return []
+    moving = Transfer.objects.filter(
+        status__in=(
+            Transfer.Status.REQUESTED,
+            Transfer.Status.DISPATCHED,
+            Transfer.Status.IN_TRANSIT,
+        )
+    )
+    idle = (
+        Item.objects.filter(state=Item.State.AVAILABLE, type_id__in={t for t, _ in waiting})
+        .exclude(loans__status__in=Loan.HOLDING, loans__ends_on__gte=today)
+        .exclude(transfer_lines__transfer__in=moving)
+        .select_related("warehouse", "type")
+    )
+    incoming: dict[tuple[int, int], int] = defaultdict(int)
+    for type_id, warehouse_id in Item.objects.filter(
+        transfer_lines__transfer__in=moving
+    ).values_list("type_id", "transfer_lines__transfer__destination_id"):
+        incoming[(type_id, warehouse_id)] += 1
+    idle_by: dict[int, dict[int, list[Item]]] = defaultdict(lambda: defaultdict(list))
+    for item in idle:
+        idle_by[item.type_id][item.warehouse_id].append(item)
+    stations = {s.pk: s for s in Station.objects.filter(pk__in={s for _, s in waiting})}
+    suggestions = []
+    for (type_id, station_id), count in sorted(waiting.items()):
+        station = stations[station_id]
+        here = getattr(station, "warehouse", None)
+        places = idle_by.get(type_id, {})
+        if here is None or places.get(here.pk):
+            continue  # nothing to fetch, or an item is free here already (it will be offered)
+        count -= incoming[(type_id, here.pk)]  # already on its way
+        if count <= 0:
+            continue
+        others = sorted(
+            ((wid, items) for wid, items in places.items() if wid != here.pk),
+            key=lambda pair: -len(pair[1]),
+        )
+        if not others:
+            continue
+        items = others[0][1]
+        suggestions.append(
+            {
+                "type": items[0].type,
+                "source": items[0].warehouse,
+                "destination": here,
+                "waiting": count,
+                "idle": len(items),
+                "count": min(count, len(items)),
+            }
+        )
+    return suggestions
+
+
+def items_lent_by(*, user: Any) -> list[Item]:
+    """A lender's items (their own, or their companies') with each loan's dates and state:
+    never who borrowed them or why a loan was free."""
+    from accounts.selectors import organisations_for_user
+
+    items = list(
+        Item.objects.filter(
+            Q(owner_user=user) | Q(owner_organisation__in=organisations_for_user(user=user))
+        )
+        .select_related("type", "warehouse")
+        .order_by("tag")
+    )
+    history = defaultdict(list)
+    for row in (
+        Loan.objects.filter(item__in=items)
+        .exclude(status=Loan.Status.CANCELLED)
+        .values("item_id", "starts_on", "ends_on", "status")
+        .order_by("-starts_on")
+    ):
+        history[row["item_id"]].append(row)
+    for item in items:
+        item.history = history[item.pk]  # type: ignore[attr-defined]
+    return items

@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from lending.services import notify, reminders, waitlist
+from lending.services import lenders, notify, reminders, waitlist
 
 
 @shared_task(autoretry_for=(SMTPException, ConnectionError), max_retries=5)
@@ -25,3 +25,8 @@ def expire_offers() -> int:
 @shared_task
 def remind_loans() -> int:
     return reminders.loan_reminders_send_due()
+
+
+@shared_task
+def lender_terms() -> int:
+    return lenders.lender_terms_due()

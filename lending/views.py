@@ -18,12 +18,14 @@ from lending.forms import (
     DepositForm,
     InspectForm,
     LoanRequestForm,
+    ReceiveForm,
     RenewForm,
     TagForm,
+    TransferForm,
     UrgencyForm,
     residents_field_queryset,
 )
-from lending.models import Loan, WaitlistEntry
+from lending.models import Loan, Transfer, WaitlistEntry
 
 
 @login_required
@@ -274,4 +276,113 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
             "unsettled": unsettled,
             "deposit": deposit,
         },
+    )
+
+
+def _transfer_staff(request: AuthedHttpRequest) -> None:
+    user = request.user
+    if not (
+        account_selectors.is_fund_administrator(user)
+        or (account_selectors.is_community_worker(user) and user.station_id)
+    ):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfers(request: AuthedHttpRequest) -> HttpResponse:
+    """Transfers between warehouses, the suggested ones, and a form to ask for one."""
+    _transfer_staff(request)
+    initial = {
+        k: request.GET[k] for k in ("source", "destination", "type", "count") if k in request.GET
+    }
+    form = TransferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.transfer_request(
+                source=data["source"],
+                destination=data["destination"],
+                type=data["type"],
+                count=data["count"],
+                note=data["note"],
+                by=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(
+                None, " ".join(getattr(exc, "messages", [str(exc)])) or _("Not allowed.")
+            )
+        else:
+            messages.success(request, _("Transfer requested."))
+            return redirect("lending:transfer", transfer_id=order.pk)
+    return render(
+        request,
+        "lending/transfers.html",
+        {
+            "form": form,
+            "suggestions": selectors.transfer_suggestions(),
+            "transfers": Transfer.objects.select_related("source", "destination")[:50],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_detail(request: AuthedHttpRequest, transfer_id: int) -> HttpResponse:
+    """One transfer: dispatch it, mark it on the way, receive it with the count check."""
+    _transfer_staff(request)
+    order = Transfer.objects.select_related("source", "destination").filter(pk=transfer_id).first()
+    if order is None:
+        raise Http404
+    lines = list(order.lines.select_related("item__type").order_by("item__tag"))
+    receive = ReceiveForm(
+        request.POST if request.POST.get("action") == "receive" else None,
+        tags=[line.item.tag for line in lines],
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "dispatch":
+                services.transfer_dispatch(transfer=order, by=request.user)
+                messages.success(request, _("Dispatched: the items are in transit."))
+            elif action == "on_the_way":
+                services.transfer_on_the_way(transfer=order, by=request.user)
+                messages.success(request, _("Marked as on the way."))
+            elif action == "cancel":
+                services.transfer_cancel(transfer=order, by=request.user)
+                messages.success(request, _("Transfer cancelled."))
+            elif action == "receive" and receive.is_valid():
+                done = services.transfer_receive(
+                    transfer=order,
+                    by=request.user,
+                    arrived_tags=set(receive.cleaned_data["arrived"]),
+                )
+                if done.missing:
+                    messages.warning(
+                        request,
+                        _("Received with %(n)s missing: they are flagged below.")
+                        % {"n": done.missing},
+                    )
+                else:
+                    messages.success(request, _("Received: everything arrived."))
+            else:
+                raise ValidationError(_("Choose what to do."))
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(
+                exc, "messages", [_("Only the staff of this warehouse can do this.")]
+            ):
+                messages.error(request, message)
+        return redirect("lending:transfer", transfer_id=order.pk)
+    return render(
+        request,
+        "lending/transfer_detail.html",
+        {"transfer": order, "lines": lines, "receive": receive},
+    )
+
+
+@login_required
+def lent_items(request: AuthedHttpRequest) -> HttpResponse:
+    """A lender's own items and when each was lent out: never to whom."""
+    return render(
+        request, "lending/lent_items.html", {"items": selectors.items_lent_by(user=request.user)}
     )

@@ -8,6 +8,7 @@ from lending.services.handover import (
     loan_checkout,
     station_staff_check,
 )
+from lending.services.lenders import item_lend_in, lender_terms_due
 from lending.services.loans import equipment_type_create, item_add, loan_request
 from lending.services.payments import (
     loan_deposit_settle,
@@ -15,6 +16,13 @@ from lending.services.payments import (
     loan_pay_online_start,
 )
 from lending.services.reminders import loan_reminders_send_due, loan_renew
+from lending.services.transfers import (
+    transfer_cancel,
+    transfer_dispatch,
+    transfer_on_the_way,
+    transfer_receive,
+    transfer_request,
+)
 from lending.services.waitlist import (
     waitlist_offer_accept,
     waitlist_offer_decline,
@@ -28,6 +36,8 @@ __all__ = [
     "item_add",
     "item_by_tag",
     "item_inspect",
+    "item_lend_in",
+    "lender_terms_due",
     "loan_checkin",
     "loan_checkout",
     "loan_deposit_settle",
@@ -37,6 +47,11 @@ __all__ = [
     "loan_renew",
     "loan_request",
     "station_staff_check",
+    "transfer_cancel",
+    "transfer_dispatch",
+    "transfer_on_the_way",
+    "transfer_receive",
+    "transfer_request",
     "waitlist_offer_accept",
     "waitlist_offer_decline",
     "waitlist_offer_next",

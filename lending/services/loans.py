@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,8 @@ def loan_request(
             candidates = list(
                 Item.objects.select_for_update()
                 .filter(type=type, warehouse=warehouse, state__in=selectors.LENDABLE)
+                # a lent item never goes out past its owner's term
+                .filter(Q(lent_until__isnull=True) | Q(lent_until__gte=ends_on))
                 .order_by("pk")
             )
             busy = selectors.overlapping(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Resident, Station, User
-from lending.models import Loan, LoanReminder, WaitlistEntry
+from lending.models import Item, Loan, LoanReminder, Transfer, WaitlistEntry
 
 SUBJECTS = {
     "offer": gettext_noop("The equipment you waited for is ready for you"),
@@ -107,4 +107,38 @@ def reminder_send(*, reminder_id: int) -> int:
             },
         )
         for person in people
+    )
+
+
+def transfer_missing_notify(*, transfer: Transfer) -> None:
+    """The fund administrators hear of items that did not arrive (after commit)."""
+    from donations import tasks
+
+    params = {"id": transfer.pk, "missing": transfer.missing, "to": transfer.destination.name}
+    transaction.on_commit(
+        lambda: tasks.alert_staff.delay(
+            subject=gettext_noop("Transfer #%(id)s arrived with %(missing)s items missing"),
+            body=gettext_noop(
+                "Transfer #%(id)s was received at %(to)s with %(missing)s items missing. "
+                "They are flagged on the transfer's page; please find them."
+            ),
+            params=params,
+        )
+    )
+
+
+def lender_terms_notify(*, items: list[Item]) -> None:
+    """Staff are told two weeks ahead which lent items go back to their owners, and when."""
+    from donations import tasks
+
+    lines = "; ".join(f"{item.tag} ({item.lent_until})" for item in items)
+    transaction.on_commit(
+        lambda: tasks.alert_staff.delay(
+            subject=gettext_noop("Lent equipment goes back to its owners soon"),
+            body=gettext_noop(
+                "The lending term of these items ends within two weeks: %(items)s. Please "
+                "bring them in and arrange their return to the owners."
+            ),
+            params={"items": lines},
+        )
     )

@@ -31,6 +31,8 @@ def waitlist_offer_next(*, item: Item, by: User | None = None) -> WaitlistEntry 
     station_id = locked.warehouse.station_id
     if locked.state != Item.State.AVAILABLE or station_id is None:
         return None
+    if locked.lent_until is not None and locked.lent_until <= timezone.localdate():
+        return None  # its owner's term is over: it goes back, not out
     entry = (
         WaitlistEntry.objects.select_for_update()
         .filter(type_id=locked.type_id, station_id=station_id, status=WaitlistEntry.Status.WAITING)
