@@ -34,3 +34,25 @@ def test_seed_demo_refuses_production_settings(settings):
     with pytest.raises(CommandError, match="published password"):
         call_command("seed_demo")
     assert _counts() == before
+
+
+def test_the_demo_shows_lending_in_motion(client):
+    """Every lending state a walkthrough needs: out, overdue, waiting at one station while
+    another has idle stock (so a transfer is suggested), in cleaning, in transit, lent in."""
+    from django.utils import timezone
+
+    from lending import selectors
+    from lending.models import Item, Loan, Transfer, WaitlistEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    today = timezone.localdate()
+    out = Loan.objects.filter(status=Loan.Status.ON_LOAN)
+    assert out.filter(ends_on__lt=today).count() == 1 and out.count() >= 2
+    assert WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING).exists()
+    assert any(s["type"].slug == "wheelchair" for s in selectors.transfer_suggestions())
+    assert Item.objects.filter(state=Item.State.MAINTENANCE).exists()
+    assert Transfer.objects.filter(status=Transfer.Status.IN_TRANSIT).exists()
+    assert Item.objects.filter(owner_organisation__isnull=False).exists()
+    assert Loan.objects.filter(free=True).exists() and Loan.objects.filter(free=False).exists()
+    page = client.get("/lending/").content.decode()
+    assert "轮椅" in page and "护理床" in page

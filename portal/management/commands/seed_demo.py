@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import roles, services
-from accounts.models import Resident, Station, User
+from accounts.models import Organisation, Resident, Station, User
 from charity.selectors import fund_general
 from portal import content
 
@@ -319,6 +319,76 @@ class Command(BaseCommand):
             station=meiyuan_station,
             starts_on=today,
             ends_on=today + timedelta(days=10),
+            by=worker,
+        )
+        self._lending_in_motion(types=types, worker=worker, main=main, laoshan=laoshan)
+
+    def _lending_in_motion(
+        self, *, types: list[Any], worker: User, main: Any, laoshan: Any
+    ) -> None:
+        """The rest of a lending day: 王奶奶's wheelchair handed out; a paying neighbour's
+        crutches overdue; a walker back and in cleaning; a care bed on its way to 崂山; a
+        company's walker lent in for six months."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from lending import services as lending
+        from lending.models import Loan
+
+        admin = User.objects.get(email="fund@demo.wishpool.cn")
+        today = timezone.localdate()
+        meiyuan_station = worker.station
+        assert meiyuan_station is not None
+        wheelchair = Loan.objects.get(resident__pseudonym="王奶奶")
+        lending.loan_checkout(loan=wheelchair, tag=wheelchair.item.tag, by=worker)
+        zhou = services.resident_create(
+            worker=worker,
+            pseudonym="周爷爷",
+            coarse_area="梅园社区",
+            real_name="周德明",
+            phone="139 0000 0003",
+            address="梅园路 8 弄 2 号 301 室",
+            birth_year=1946,
+        )
+        crutches = lending.loan_request(
+            resident=zhou,
+            type=types[2],
+            station=meiyuan_station,
+            starts_on=today,
+            ends_on=today + timedelta(days=6),
+            by=worker,
+        )
+        assert isinstance(crutches, Loan)
+        lending.loan_pay_cash(loan=crutches, by=worker)
+        lending.loan_checkout(loan=crutches, tag=crutches.item.tag, by=worker)
+        # backdated, for the demo only: a loan that ended three days ago shows as overdue
+        Loan.objects.filter(pk=crutches.pk).update(
+            starts_on=today - timedelta(days=10), ends_on=today - timedelta(days=3)
+        )
+        walker = lending.loan_request(
+            resident=Resident.objects.get(pseudonym="王奶奶"),
+            type=types[3],
+            station=meiyuan_station,
+            starts_on=today,
+            ends_on=today + timedelta(days=2),
+            by=worker,
+        )
+        assert isinstance(walker, Loan)
+        lending.loan_checkout(loan=walker, tag=walker.item.tag, by=worker)
+        lending.loan_checkin(loan=walker, by=worker, condition="good", note="")
+        bed = lending.transfer_request(
+            source=main, destination=laoshan, type=types[1], count=1, by=admin, note="崂山无护理床"
+        )
+        lending.transfer_dispatch(transfer=bed, by=admin)
+        lending.transfer_on_the_way(transfer=bed, by=admin)
+        company = Organisation.objects.get(display_name="梅园科技")
+        lending.item_lend_in(
+            type=types[3],
+            tag="WA-LEND1",
+            warehouse=meiyuan_station.warehouse,
+            lent_until=today + timedelta(days=180),
+            owner_organisation=company,
             by=worker,
         )
 
