@@ -107,8 +107,19 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
     wish = wf.wish(worker=worker, approve=False)
     open_wish = wf.wish(worker=worker, kind="money", target_amount=Decimal("80"))
     admin = f.fund_administrator()
+    lending = _lending_at(worker=worker, admin=admin)
     pages = [
-        (rep, ["/my/", "/my/giving/", "/pledge/", f"/my/organisations/{org.pk}/", "/my/wishes/"]),
+        (
+            rep,
+            [
+                "/my/",
+                "/my/giving/",
+                "/pledge/",
+                f"/my/organisations/{org.pk}/",
+                "/my/wishes/",
+                "/my/lending/lent/",
+            ],
+        ),
         (
             worker,
             [
@@ -119,6 +130,11 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 f"/my/residents/{wish.resident_id}/",
                 f"/wishes/{open_wish.pk}/",
                 "/my/lending/request/",
+                "/my/lending/station/",
+                f"/my/lending/items/{lending['out']}/",
+                f"/my/lending/items/{lending['cleaning']}/",
+                "/my/lending/transfers/",
+                f"/my/lending/transfers/{lending['transfer']}/",
             ],
         ),
         (
@@ -137,3 +153,51 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
         page = _signed_in(new_page, user, live_server)
         problems += [p for url in urls for p in _audit(page, live_server.url + url)]
     assert problems == []
+
+
+def _lending_at(*, worker, admin) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A station's lending day: one item out, one in cleaning, someone waiting (with the
+    urgency form), a transfer on its way to the station."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Warehouse
+    from lending import services
+    from tests.lending import factories as lf
+
+    type_ = lf.equipment_type()
+    out, cleaning = lf.items(type_, worker.station, count=2)
+    today = timezone.localdate()
+    for _ in range(2):
+        loan = services.loan_request(
+            resident=f.resident(by=worker),
+            type=type_,
+            station=worker.station,
+            starts_on=today,
+            ends_on=today + timedelta(days=5),
+            by=worker,
+        )
+        services.loan_pay_cash(loan=loan, by=worker)
+        services.loan_checkout(loan=loan, tag=loan.item.tag, by=worker)
+    services.loan_checkin(loan=cleaning.loans.get(), by=worker, condition="good")
+    services.loan_request(
+        resident=f.resident(by=worker),
+        type=type_,
+        station=worker.station,
+        starts_on=today,
+        ends_on=today + timedelta(days=5),
+        by=worker,
+    )
+    services.item_add(
+        type=type_, tag="MAIN-A11Y", warehouse=Warehouse.objects.get(is_main=True), by=admin
+    )
+    transfer = services.transfer_request(
+        source=Warehouse.objects.get(is_main=True),
+        destination=worker.station.warehouse,
+        type=type_,
+        count=1,
+        by=admin,
+    )
+    services.transfer_dispatch(transfer=transfer, by=admin)
+    return {"out": out.tag, "cleaning": cleaning.tag, "transfer": transfer.pk}
