@@ -64,6 +64,15 @@ class InspectForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
 
+class AssessForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Needs assessment"),
+        choices=[("approve", _("Needed: it can be lent")), ("refuse", _("Not suitable"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What the visit found"), max_length=255)
+
+
 class RenewForm(forms.Form):
     days = forms.IntegerField(
         label=_("Renew for (days)"),

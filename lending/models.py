@@ -234,6 +234,17 @@ class Loan(models.Model):
         related_name="+",
     )
     deposit_refunded_at = models.DateTimeField(_("deposit refunded at"), null=True, blank=True)
+    # a care bed (a type that needs it) goes out only after a worker's visit assessed the need
+    assessed_at = models.DateTimeField(_("need assessed at"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("need assessed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assessment_note = models.CharField(_("assessment"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
 
     class Meta:

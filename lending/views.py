@@ -14,6 +14,7 @@ from accounts.models import Station
 from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
+    AssessForm,
     CheckinForm,
     DepositForm,
     InspectForm,
@@ -208,6 +209,7 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
     checkin = CheckinForm(request.POST if action == "checkin" else None)
     inspect = InspectForm(request.POST if action == "inspect" else None)
     renew = RenewForm(request.POST if action == "renew" else None)
+    assess = AssessForm(request.POST if action == "assess" else None)
     deposit = (
         DepositForm(request.POST if action == "deposit" else None, deposit=unsettled.deposit)
         if unsettled
@@ -244,6 +246,20 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                 services.loan_checkin(loan=loan, by=request.user, **checkin.cleaned_data)
                 messages.success(request, _("Taken back: it goes to inspection and cleaning."))
                 return redirect("lending:item", tag=item.tag)
+            if action == "assess" and loan is not None and assess.is_valid():
+                done = services.loan_assess(
+                    loan=loan,
+                    by=request.user,
+                    approved=assess.cleaned_data["result"] == "approve",
+                    note=assess.cleaned_data["note"],
+                )
+                messages.success(
+                    request,
+                    _("Assessment recorded: it can be lent.")
+                    if done.assessed_at
+                    else _("Assessment recorded: the loan is cancelled."),
+                )
+                return redirect("lending:item", tag=item.tag)
             if action == "renew" and loan is not None and renew.is_valid():
                 renewed = services.loan_renew(
                     loan=loan, by=request.user, days=renew.cleaned_data["days"]
@@ -273,6 +289,7 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
             "checkin": checkin,
             "inspect": inspect,
             "renew": renew,
+            "assess": assess,
             "unsettled": unsettled,
             "deposit": deposit,
         },

@@ -4,6 +4,7 @@ here so views, tasks and commands call ``services.<noun>_<verb>``."""
 from lending.services.handover import (
     item_by_tag,
     item_inspect,
+    loan_assess,
     loan_checkin,
     loan_checkout,
     station_staff_check,
@@ -38,6 +39,7 @@ __all__ = [
     "item_inspect",
     "item_lend_in",
     "lender_terms_due",
+    "loan_assess",
     "loan_checkin",
     "loan_checkout",
     "loan_deposit_settle",

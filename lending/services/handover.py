@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from core.transitions import transition
+from core.transitions import transition, transition_record
 from lending.models import Condition, Item, Loan
 from lending.services.waitlist import waitlist_offer_next
 
@@ -49,6 +49,7 @@ def loan_checkout(*, loan: Loan, tag: str, by: User) -> Loan:
             )
         if locked.starts_on > timezone.localdate():
             raise ValidationError(_("This loan starts on %(day)s.") % {"day": locked.starts_on})
+        assessment_check(locked)
         if not locked.free and locked.paid_at is None and (locked.fee or locked.deposit):
             raise ValidationError(
                 _("The fee and deposit are not paid yet: take them in cash, or pay online first.")
@@ -127,3 +128,52 @@ def item_inspect(*, item: Item, by: User, passed: bool, note: str = "") -> Item:
             waitlist_offer_next(item=inspected.obj, by=by)
             inspected.obj.refresh_from_db()
         return inspected.obj
+
+
+def loan_assess(*, loan: Loan, by: User, approved: bool, note: str) -> Loan:
+    """A worker visited and assessed the need for equipment that requires it (a care bed):
+    approved, the loan may be paid and handed out; refused, it is cancelled with the reason
+    and the item is offered to whoever waits. A repeat changes nothing."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Write what the visit found."))
+    with transaction.atomic():
+        locked = (
+            Loan.objects.select_for_update(of=("self",))
+            .select_related("item__warehouse", "item__type")
+            .get(pk=loan.pk)
+        )
+        station_staff_check(by=by, item=locked.item)
+        if locked.assessed_at is not None or locked.status == Loan.Status.CANCELLED:
+            return locked
+        if locked.status != Loan.Status.RESERVED:
+            raise ValidationError(_("Only a reserved loan is assessed."))
+        if locked.paid_at is not None:
+            raise ValidationError(_("This loan was paid before it was assessed; ask the office."))
+        if approved:
+            locked.assessed_at, locked.assessed_by = timezone.now(), by
+            locked.assessment_note = note[:255]
+            locked.save(update_fields=["assessed_at", "assessed_by", "assessment_note"])
+            transition_record(
+                obj=locked, from_state=locked.status, to_state=locked.status, by=by, reason=note
+            )
+            return locked
+        cancelled = transition(
+            locked,
+            to=Loan.Status.CANCELLED,
+            allowed_from={Loan.Status.RESERVED},
+            by=by,
+            reason=note,
+            assessment_note=note[:255],
+        ).obj
+        waitlist_offer_next(item=locked.item, by=by)
+        return cancelled
+
+
+def assessment_check(loan: Loan) -> None:
+    """Refuse paying or handing out before a needed assessment."""
+    if loan.item.type.needs_assessment and loan.assessed_at is None:
+        raise ValidationError(
+            _("A community worker must first visit and assess the need for a %(type)s.")
+            % {"type": loan.item.type.display_name}
+        )

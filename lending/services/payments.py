@@ -25,7 +25,7 @@ from donations.services import pledges as pledge_services
 from donations.services.refunds import refund_prepare
 from donations.services.stripe_events import pledge_checkout_resume
 from lending.models import Loan
-from lending.services.handover import station_staff_check
+from lending.services.handover import assessment_check, station_staff_check
 
 LENDING_FUND = "lending"
 # The payment path's purpose for a loan: one payment, its fee part income to the lending
@@ -69,6 +69,7 @@ def loan_pay_cash(*, loan: Loan, by: User) -> Loan:
             raise ValidationError(_("This loan is free: there is nothing to pay."))
         if locked.status not in Loan.HOLDING:
             raise ValidationError(_("This loan is closed."))
+        assessment_check(locked)
         entry_post(
             kind=LedgerEntry.Kind.FEE,
             memo=memo_text(
@@ -119,6 +120,7 @@ def loan_pay_online_start(
 
 
 def _payable_check(loan: Loan) -> None:
+    assessment_check(loan)
     if loan.paid_at is not None:
         raise ValidationError(_("This loan is already paid."))
     if loan.free or not loan.amount_due:
