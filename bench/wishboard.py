@@ -451,7 +451,7 @@ def main() -> None:
         c.migrate(env)
         cache_flush()
         django_setup(env)
-        from charity.content import demo_pages_ensure
+        from portal.content import demo_pages_ensure
 
         print(f"wish board bench on database {DB_NAME}, cache {CACHE_URL}", flush=True)
         c.line("load average at start", c.load())
