@@ -41,9 +41,9 @@ def _bed_loan(worker):  # type: ignore[no-untyped-def]
 def test_no_payment_or_hand_out_before_the_visit_then_both(client):
     worker = f.worker()
     _type, item, loan = _bed_loan(worker)
-    with pytest.raises(ValidationError, match="assess|评估"):
+    with pytest.raises(ValidationError, match=r"assess|评估"):
         services.loan_pay_cash(loan=loan, by=worker)
-    with pytest.raises(ValidationError, match="assess|评估"):
+    with pytest.raises(ValidationError, match=r"assess|评估"):
         services.loan_checkout(loan=loan, tag=item.tag, by=worker)
     with pytest.raises(PermissionDenied):
         services.loan_assess(loan=loan, by=f.worker(), approved=True, note="看过了")
