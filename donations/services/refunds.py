@@ -37,7 +37,9 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
     """
     with transaction.atomic():
         refund = refund_prepare(donation=donation, amount=amount, reason=reason, by=by)
-    return refund_send(refund=refund)
+        # marked sent under the donation's lock: a second click at the same moment is refused
+        Refund.objects.filter(pk=refund.pk).update(sent_at=timezone.now())
+    return _refund_call(refund)
 
 
 def refund_prepare(*, donation: Donation, amount: Decimal, reason: str, by: User | None) -> Refund:
@@ -85,8 +87,12 @@ def refund_send(*, refund: Refund) -> Refund:
     refund.refresh_from_db()
     if refund.status != Refund.Status.REQUESTED:
         return refund
-    donation = refund.donation
     Refund.objects.filter(pk=refund.pk).update(sent_at=timezone.now())
+    return _refund_call(refund)
+
+
+def _refund_call(refund: Refund) -> Refund:
+    donation = refund.donation
     amount = refund.amount
     try:
         stripe_refund = gw.refund_create(
