@@ -1,11 +1,8 @@
 """Receipts and statements as PDF (WeasyPrint; needs Pango and a CJK font on the host)."""
 
-import base64
-import io
 from decimal import Decimal
 from typing import Any
 
-import qrcode
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -14,6 +11,7 @@ from django.utils import timezone, translation
 
 from charity.selectors import fund_general
 from core.money import chinese_capital
+from core.qr import qr_data_uri
 from donations.models import Donor, Receipt
 
 
@@ -22,14 +20,6 @@ def verification_url(receipt: Receipt) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         path = reverse("donations:receipt_verify", args=[receipt.verification_code])
     return settings.SITE_URL.rstrip("/") + path
-
-
-def _qr_data_uri(text: str) -> str:
-    # A PNG lays out faster than the same QR as SVG paths (about 15 ms less per receipt).
-    image = qrcode.make(text, box_size=8, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def fund_name() -> str:
@@ -62,7 +52,7 @@ def receipt_pdf_bytes(receipt: Receipt) -> bytes:
             "method_zh": method_zh,
             "method_en": method_en,
             "verify_url": url,
-            "qr": _qr_data_uri(url),
+            "qr": qr_data_uri(url),
         },
     )
 

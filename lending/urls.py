@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/lending/transfers/", views.transfers, name="transfers"),
     path("my/lending/transfers/<int:transfer_id>/", views.transfer_detail, name="transfer"),
     path("my/lending/lent/", views.lent_items, name="lent"),
+    path("my/lending/labels.pdf", views.label_sheet, name="labels"),
     path("my/lending/request/", views.loan_request, name="request"),
     path("my/lending/station/", views.station_board, name="station"),
     path("my/lending/items/<str:tag>/", views.item_detail, name="item"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
-from accounts.models import Station
+from accounts.models import Station, Warehouse
 from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
@@ -26,7 +26,8 @@ from lending.forms import (
     UrgencyForm,
     residents_field_queryset,
 )
-from lending.models import Loan, Transfer, WaitlistEntry
+from lending.labels import label_sheet_pdf
+from lending.models import Item, Loan, Transfer, WaitlistEntry
 
 
 @login_required
@@ -403,3 +404,27 @@ def lent_items(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request, "lending/lent_items.html", {"items": selectors.items_lent_by(user=request.user)}
     )
+
+
+@login_required
+def label_sheet(request: AuthedHttpRequest) -> HttpResponse:
+    """QR labels for a warehouse's items (a worker: their station's; the fund office: any),
+    optionally one type, as an A4 PDF to print on label paper."""
+    _transfer_staff(request)
+    user = request.user
+    warehouse = Warehouse.objects.filter(pk=request.GET.get("warehouse") or 0).first()
+    if not account_selectors.is_fund_administrator(user):
+        warehouse = getattr(user.station, "warehouse", None)
+    if warehouse is None:
+        raise Http404
+    items = (
+        Item.objects.filter(warehouse=warehouse)
+        .exclude(state__in=(Item.State.RETIRED, Item.State.WITH_OWNER))
+        .select_related("type")
+        .order_by("type__sort_order", "tag")
+    )
+    if request.GET.get("type", "").isdigit():
+        items = items.filter(type_id=int(request.GET["type"]))
+    response = HttpResponse(label_sheet_pdf(list(items)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{warehouse.pk}.pdf"'
+    return response

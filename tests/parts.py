@@ -36,6 +36,8 @@ def missing(part: str) -> str | None:
         return None if shutil.which("chromium") else "Debian's chromium is not installed"
     if part == "poppler":
         return None if shutil.which("pdftotext") else "poppler-utils (pdftotext) is not installed"
+    if part == "zbar":
+        return None if shutil.which("zbarimg") else "zbar-tools (zbarimg) is not installed"
     if part == "cjk_pdf":
         try:
             import weasyprint  # noqa: F401
@@ -48,4 +50,4 @@ def missing(part: str) -> str | None:
     raise ValueError(part)
 
 
-PARTS = ("postgres", "redis", "rabbitmq", "chromium", "poppler", "cjk_pdf")
+PARTS = ("postgres", "redis", "rabbitmq", "chromium", "poppler", "cjk_pdf", "zbar")

@@ -1,0 +1,32 @@
+"""The A4 sheet of QR labels staff stick on equipment: each label's QR opens the item's staff
+page (the worker's phone camera is the scanner), with the type in Chinese and the tag in large
+print for when there is no phone at hand."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from core.qr import qr_data_uri
+from lending.models import Item
+
+PER_PAGE = 24  # 3 × 8 labels of 70 × 37 mm, the common A4 label sheet
+MOST = 240
+
+
+def item_url(item: Item) -> str:
+    """The printed link never changes: the default language's unprefixed path."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("lending:item", args=[item.tag])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def label_sheet_pdf(items: list[Item]) -> bytes:
+    from weasyprint import HTML
+
+    labels = [
+        {"item": item, "url": item_url(item), "qr": qr_data_uri(item_url(item), box_size=6)}
+        for item in items[:MOST]
+    ]
+    html = render_to_string("lending/labels_pdf.html", {"labels": labels})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
