@@ -258,6 +258,30 @@ def stock_lot_receive(
     )
 
 
+def stock_lot_take(*, lot: StockLot, quantity: int, by: User, reason: str) -> StockLot:
+    """Units leave a lot's stock on hand under its lock (never below zero: a check constraint
+    and this check). The caller records where they went; the value stays the pool's."""
+    if quantity < 1:
+        raise ValidationError(_("Take at least one."))
+    with transaction.atomic():
+        locked = StockLot.objects.select_for_update().get(pk=lot.pk)
+        if locked.quantity_on_hand < quantity:
+            raise ValidationError(
+                _("Only %(n)s of these goods are on hand.") % {"n": locked.quantity_on_hand}
+            )
+        before = locked.quantity_on_hand
+        locked.quantity_on_hand -= quantity
+        locked.save(update_fields=["quantity_on_hand"])
+        transition_record(
+            obj=locked,
+            from_state=str(before),
+            to_state=str(locked.quantity_on_hand),
+            by=by,
+            reason=reason,
+        )
+        return locked
+
+
 def stock_lot_void(*, lot: StockLot) -> StockLot:
     """The goods were booked in error: none of them is the pool's any more. Only while all are
     still on hand (what was handed out stays on the books)."""

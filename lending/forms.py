@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Resident, Station, Warehouse
+from charity.models import StockLot
 from lending.models import Condition, EquipmentType
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -149,3 +151,27 @@ class ReceiveForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
             required=False,
         )
+
+
+class FromStockForm(forms.Form):
+    lot = forms.ModelChoiceField(
+        label=_("Donated goods in stock"), queryset=StockLot.objects.none()
+    )
+    type = forms.ModelChoiceField(label=_("Equipment"), queryset=EquipmentType.objects.all())
+    tags = forms.CharField(
+        label=_("Tags, one per item"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Separate them with spaces, commas or new lines."),
+    )
+
+    def __init__(self, *args: Any, lots: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lots  # type: ignore[attr-defined]
+
+    def clean_tags(self) -> list[str]:
+        tags = [t for t in re.split(r"[\s,，、]+", self.cleaned_data["tags"]) if t]
+        if not tags:
+            raise forms.ValidationError(_("Give a tag for each item."))
+        if len(tags) > 200 or any(len(t) > 20 for t in tags):
+            raise forms.ValidationError(_("At most 200 tags of up to 20 characters."))
+        return tags

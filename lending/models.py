@@ -108,6 +108,15 @@ class Item(models.Model):
         related_name="lent_items",
     )
     lent_until = models.DateField(_("lent until"), null=True, blank=True)
+    # donated equipment: the stock lot (goods pledge received) it was taken from
+    stock_lot = models.ForeignKey(
+        "charity.StockLot",
+        verbose_name=_("from donated stock"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     owner_told_at = models.DateTimeField(_("staff told of the term's end"), null=True, blank=True)
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("my/lending/transfers/<int:transfer_id>/", views.transfer_detail, name="transfer"),
     path("my/lending/lent/", views.lent_items, name="lent"),
     path("my/lending/labels.pdf", views.label_sheet, name="labels"),
+    path("my/lending/from-stock/", views.from_stock, name="from_stock"),
     path("my/lending/request/", views.loan_request, name="request"),
     path("my/lending/station/", views.station_board, name="station"),
     path("my/lending/items/<str:tag>/", views.item_detail, name="item"),

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
 from accounts.models import Station, Warehouse
+from charity.models import StockLot
 from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
     AssessForm,
     CheckinForm,
     DepositForm,
+    FromStockForm,
     InspectForm,
     LoanRequestForm,
     ReceiveForm,
@@ -428,3 +430,28 @@ def label_sheet(request: AuthedHttpRequest) -> HttpResponse:
     response = HttpResponse(label_sheet_pdf(list(items)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="labels-{warehouse.pk}.pdf"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def from_stock(request: AuthedHttpRequest) -> HttpResponse:
+    """Donated equipment in stock becomes tagged items (a worker: at their station's
+    warehouse; the fund office: anywhere)."""
+    _transfer_staff(request)
+    lots = StockLot.objects.filter(quantity_on_hand__gt=0).select_related("warehouse")
+    if not account_selectors.is_fund_administrator(request.user):
+        lots = lots.filter(warehouse__station=request.user.station)
+    form = FromStockForm(request.POST or None, lots=lots)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.items_from_stock_lot(
+                lot=data["lot"], type=data["type"], tags=data["tags"], by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("%(n)s items are ready to lend.") % {"n": len(made)})
+            return redirect("lending:station")
+    return render(request, "lending/from_stock.html", {"form": form})

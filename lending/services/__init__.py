@@ -9,7 +9,7 @@ from lending.services.handover import (
     loan_checkout,
     station_staff_check,
 )
-from lending.services.lenders import item_lend_in, lender_terms_due
+from lending.services.lenders import item_lend_in, items_from_stock_lot, lender_terms_due
 from lending.services.loans import equipment_type_create, item_add, loan_request
 from lending.services.payments import (
     loan_deposit_settle,
@@ -38,6 +38,7 @@ __all__ = [
     "item_by_tag",
     "item_inspect",
     "item_lend_in",
+    "items_from_stock_lot",
     "lender_terms_due",
     "loan_assess",
     "loan_checkin",

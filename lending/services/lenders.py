@@ -1,6 +1,8 @@
-"""Equipment lent into the pool by a company or a person for a term. Staff see the owner;
-no loan runs past the term; staff are told two weeks before it ends; at its end the item,
-once back and clean, goes back to its owner (state "with its owner", history kept)."""
+"""Where items come from besides the pool's own purchases: donated goods in stock, turned into
+tagged items; and equipment lent into the pool by a company or a person for a term. Staff
+see the owner; no loan runs past the term; staff are told two weeks before it ends; at its
+end the item, once back and clean, goes back to its owner (state "with its owner", history
+kept)."""
 
 from datetime import date, timedelta
 
@@ -11,10 +13,54 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Organisation, User, Warehouse
+from charity.models import StockLot
+from charity.services import stock_lot_take
 from core.transitions import transition, transition_record
 from lending.models import EquipmentType, Item
+from lending.services.waitlist import waitlist_offer_next
 
 NOTICE = timedelta(days=14)
+
+
+def items_from_stock_lot(
+    *, lot: StockLot, type: EquipmentType, tags: list[str], by: User
+) -> list[Item]:
+    """Donated equipment (a goods pledge received into stock) becomes tagged items at the
+    lot's warehouse: one unit per tag leaves the lot under its lock, in one transaction, so
+    the lot never goes below zero and no unit is counted twice. Each item remembers its lot;
+    its value stays the pool's. Items are offered to whoever waits there."""
+    if not account_selectors.is_fund_administrator(by) and not (
+        account_selectors.is_community_worker(by) and lot.warehouse.station_id == by.station_id
+    ):
+        raise PermissionDenied
+    tags = [t.strip().upper() for t in tags if t.strip()]
+    if not tags:
+        raise ValidationError(_("Give a tag for each item."))
+    if len(set(tags)) != len(tags):
+        raise ValidationError(_("Each tag once."))
+    with transaction.atomic():
+        taken = Item.objects.filter(tag__in=tags).values_list("tag", flat=True)
+        if taken:
+            raise ValidationError(
+                _("These tags are already used: %(tags)s") % {"tags": ", ".join(sorted(taken))}
+            )
+        locked = stock_lot_take(
+            lot=lot,
+            quantity=len(tags),
+            by=by,
+            reason=f"{len(tags)} × {type.slug} tagged for lending",
+        )
+        items = []
+        for tag in tags:
+            item = Item.objects.create(
+                type=type, tag=tag, warehouse=locked.warehouse, stock_lot=locked
+            )
+            transition_record(
+                obj=item, from_state="", to_state=item.state, by=by, reason=f"stock lot {lot.pk}"
+            )
+            waitlist_offer_next(item=item, by=by)
+            items.append(item)
+        return items
 
 
 def item_lend_in(

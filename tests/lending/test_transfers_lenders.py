@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +177,48 @@ def test_a_lenders_item_goes_back_at_term_end_and_the_lender_sees_no_borrower(
     assert Transition.objects.filter(
         object_id=str(item.pk), to_state="with_owner", reason="lending term ended"
     ).exists()
+
+
+def test_donated_wheelchairs_in_stock_become_tagged_items(client):
+    from decimal import Decimal
+
+    from charity.services import stock_lot_receive
+
+    worker = f.worker()
+    type_ = lf.equipment_type()
+    lot = stock_lot_receive(
+        warehouse=worker.station.warehouse,
+        description="轮椅（捐赠）",
+        quantity=3,
+        unit_value=Decimal("600"),
+        entry=None,
+    )
+    today = timezone.localdate()
+    waiting = services.loan_request(
+        resident=f.resident(by=worker),
+        type=type_,
+        station=worker.station,
+        starts_on=today,
+        ends_on=today + timedelta(days=3),
+        by=worker,
+    )
+    assert isinstance(waiting, WaitlistEntry)
+    client.force_login(worker)
+    url = reverse("lending:from_stock")
+    client.post(url, {"lot": lot.pk, "type": type_.pk, "tags": "DON-1, DON-2"})
+    lot.refresh_from_db()
+    assert lot.quantity_on_hand == 1
+    made = Item.objects.filter(stock_lot=lot).order_by("tag")
+    assert [i.tag for i in made] == ["DON-1", "DON-2"]
+    waiting.refresh_from_db()
+    assert waiting.status == WaitlistEntry.Status.OFFERED and waiting.item == made[0]
+    # more than is on hand, or a tag already used: refused, nothing changes
+    page = client.post(url, {"lot": lot.pk, "type": type_.pk, "tags": "DON-3 DON-4"})
+    assert page.status_code == 200 and ("1" in page.content.decode())
+    page = client.post(url, {"lot": lot.pk, "type": type_.pk, "tags": "DON-1"})
+    assert page.status_code == 200
+    lot.refresh_from_db()
+    assert lot.quantity_on_hand == 1 and Item.objects.filter(stock_lot=lot).count() == 2
+    # another station's worker cannot take from this lot
+    with pytest.raises(PermissionDenied):
+        services.items_from_stock_lot(lot=lot, type=type_, tags=["DON-9"], by=f.worker())
