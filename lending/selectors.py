@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import HardshipStatus, Resident, Station
@@ -70,27 +70,32 @@ def overlapping(*, item_ids: list[int], starts_on: date, ends_on: date) -> set[i
 
 def availability(*, types: list[EquipmentType] | None = None) -> dict[int, list[dict[str, Any]]]:
     """Per type, per station with such items: how many are free today and, when none is,
-    the earliest day one is. Two queries however many items there are."""
+    the earliest day one is. Counted in the database, grouped by type and station (each
+    item's last booked day is a subquery), so the rows read do not grow with the items."""
     today = timezone.localdate()
+    busy_until = (
+        Loan.objects.filter(item=OuterRef("pk"), status__in=Loan.HOLDING, ends_on__gte=today)
+        .order_by()
+        .values("item")
+        .annotate(last=Max("ends_on"))
+        .values("last")
+    )
     items = Item.objects.filter(state__in=LENDABLE, warehouse__station__isnull=False)
     if types is not None:
         items = items.filter(type__in=types)
-    rows = list(items.values("pk", "type_id", "warehouse__station_id"))
-    busy_until: dict[int, date] = {}
-    for item_id, ends_on in Loan.objects.filter(
-        item_id__in=[r["pk"] for r in rows], status__in=Loan.HOLDING, ends_on__gte=today
-    ).values_list("item_id", "ends_on"):
-        busy_until[item_id] = max(busy_until.get(item_id, ends_on), ends_on)
-    counts: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["type_id"], row["warehouse__station_id"])
-        entry = counts.setdefault(key, {"free_now": 0, "earliest": None})
-        until = busy_until.get(row["pk"])
-        if until is None:
-            entry["free_now"] += 1
-        else:
-            free_from = until + timedelta(days=1)
-            entry["earliest"] = min(entry["earliest"] or free_from, free_from)
+    grouped = (
+        items.annotate(until=Subquery(busy_until))
+        .order_by()
+        .values("type_id", "warehouse__station_id")
+        .annotate(free_now=Count("pk", filter=Q(until__isnull=True)), earliest=Min("until"))
+    )
+    counts = {
+        (row["type_id"], row["warehouse__station_id"]): {
+            "free_now": row["free_now"],
+            "earliest": row["earliest"] + timedelta(days=1) if row["earliest"] else None,
+        }
+        for row in grouped
+    }
     stations = {s.pk: s for s in Station.objects.filter(pk__in={k[1] for k in counts})}
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for (type_id, station_id), entry in sorted(counts.items()):
