@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles, selectors, services
-from accounts.forms import StaffRoleForm, StationForm
+from accounts.forms import CommunityForm, StaffRoleForm, StationForm
 from accounts.http import AuthedHttpRequest, fund_administrator_required
-from accounts.models import Organisation, Station, User
+from accounts.models import Community, Organisation, Station, User
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,6 +38,31 @@ def stations(request: AuthedHttpRequest) -> HttpResponse:
             "page_title": _("Stations"),
             "form": form,
             "stations": Station.objects.select_related("warehouse").order_by("name"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@fund_administrator_required
+def communities(request: AuthedHttpRequest) -> HttpResponse:
+    """Residential communities (小区) with their place on the map, and a form to add one."""
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": community.name})
+            return redirect("community:communities")
+    return render(
+        request,
+        "accounts/admin/communities.html",
+        {
+            "page_title": _("Residential communities"),
+            "form": form,
+            "communities": Community.objects.all(),
         },
     )
 

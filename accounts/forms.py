@@ -215,3 +215,16 @@ class StaffRoleForm(forms.Form):
         if self.user is None:
             raise ValidationError(_("No account uses this e-mail address."))
         return email
+
+
+class CommunityForm(forms.Form):
+    """A residential community (小区) and where it is, for "nearest stations first"."""
+
+    name = forms.CharField(label=pgettext_lazy("place", "Name"), max_length=100)
+    district = forms.CharField(label=_("District"), max_length=60, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )

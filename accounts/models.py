@@ -77,6 +77,31 @@ class User(AbstractUser):
         return self.full_name or self.email
 
 
+class Community(models.Model):
+    """A residential community (小区): where a visitor says they live, so the catalogue can show
+    the nearest stations and the walk to each without asking for their location."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("residential community")
+        verbose_name_plural = _("residential communities")
+        ordering = ["district", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="community_on_the_globe",
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Station(models.Model):
     """A community elder-care station (养老驿站). Every station can be a branch warehouse."""
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles, selectors
 from accounts.models import (
+    Community,
     HardshipStatus,
     Invitation,
     Membership,
@@ -27,6 +28,27 @@ from accounts.models import (
     Warehouse,
 )
 from core.transitions import transition_record
+
+
+def community_create(
+    *, name: str, district: str, latitude: Decimal, longitude: Decimal, by: User
+) -> Community:
+    """A residential community (小区) visitors pick to see the nearest stations."""
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the community's name."))
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError(_("Latitude is between -90 and 90, longitude between -180 and 180."))
+    with transaction.atomic():
+        if Community.objects.filter(name=name).exists():
+            raise ValidationError(_("A community with this name already exists."))
+        community = Community.objects.create(
+            name=name, district=district.strip(), latitude=latitude, longitude=longitude
+        )
+        transition_record(obj=community, from_state="", to_state="listed", by=by)
+        return community
 
 
 def station_create(

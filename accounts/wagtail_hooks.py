@@ -14,6 +14,7 @@ from accounts import admin_views, selectors
 urlpatterns = [
     path("stations/", admin_views.stations, name="stations"),
     path("stations/<int:station_id>/", admin_views.station_edit, name="station_edit"),
+    path("communities/", admin_views.communities, name="communities"),
     path("companies/", admin_views.organisations, name="organisations"),
     path("staff/", admin_views.staff, name="staff"),
     path("staff/<int:user_id>/revoke/", admin_views.staff_revoke, name="staff_revoke"),
@@ -36,6 +37,12 @@ def community_menu_item() -> SubmenuMenuItem:
         items=[
             FundAdministratorMenuItem(
                 _("Stations"), reverse("community:stations"), name="stations", icon_name="site"
+            ),
+            FundAdministratorMenuItem(
+                _("Residential communities"),
+                reverse("community:communities"),
+                name="communities",
+                icon_name="home",
             ),
             FundAdministratorMenuItem(
                 _("Member companies"),

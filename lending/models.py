@@ -8,6 +8,7 @@ same under the item's row lock everywhere.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -493,8 +494,26 @@ class LendingCataloguePage(RoutablePageMixin, Page):
         types = list(EquipmentType.objects.all())
         availability = selectors.availability(types=types)
         context = self.get_context(request)
-        context["types"] = [{"type": t, "stations": availability.get(t.pk, [])} for t in types]
+        origin = self._origin(request, context)
+        context["types"] = [
+            {"type": t, "stations": selectors.nearest_first(availability.get(t.pk, []), origin)}
+            for t in types
+        ]
         return TemplateResponse(request, "lending/lending_catalogue_page.html", context)
+
+    def _origin(self, request: HttpRequest, context: dict[str, Any]) -> Any:
+        """Where the visitor said they are (a community, or their browser's location)."""
+        from accounts.models import Community
+        from lending import selectors
+
+        origin, problem = selectors.origin_from(request.GET)
+        context.update(
+            origin=origin,
+            origin_problem=problem,
+            communities=Community.objects.all(),
+            community_chosen=request.GET.get("community", ""),
+        )
+        return origin
 
     @path("<slug:slug>/")
     def equipment_type(self, request: HttpRequest, slug: str) -> TemplateResponse:
@@ -504,5 +523,7 @@ class LendingCataloguePage(RoutablePageMixin, Page):
         if type_ is None:
             raise Http404
         context = self.get_context(request)
-        context.update(type=type_, stations=selectors.availability(types=[type_]).get(type_.pk, []))
+        origin = self._origin(request, context)
+        rows = selectors.availability(types=[type_]).get(type_.pk, [])
+        context.update(type=type_, stations=selectors.nearest_first(rows, origin))
         return TemplateResponse(request, "lending/equipment_type.html", context)

@@ -244,3 +244,57 @@ def items_lent_by(*, user: Any) -> list[Item]:
     for item in items:
         item.history = history[item.pk]  # type: ignore[attr-defined]
     return items
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the visitor is: a community they picked, or the location their browser gave."""
+
+    latitude: float
+    longitude: float
+    label: str
+
+
+def origin_from(params: Any) -> tuple[Origin | None, str]:
+    """The origin named by ?community=<id> or ?lat=&lng=, or (None, a message) when what was
+    given makes no sense; nothing given is (None, "")."""
+    from django.utils.translation import gettext as _
+
+    from accounts.models import Community
+
+    community = params.get("community", "")
+    if community:
+        found = Community.objects.filter(pk=community).first() if community.isdigit() else None
+        if found is None:
+            return None, _("Choose a community from the list.")
+        return Origin(float(found.latitude), float(found.longitude), found.name), ""
+    lat, lng = params.get("lat", ""), params.get("lng", "")
+    if lat or lng:
+        try:
+            latitude, longitude = float(lat), float(lng)
+        except ValueError:
+            return None, _("Your location could not be read; choose your community instead.")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return None, _("Your location could not be read; choose your community instead.")
+        return Origin(latitude, longitude, _("your location")), ""
+    return None, ""
+
+
+def nearest_first(rows: list[dict[str, Any]], origin: Origin | None) -> list[dict[str, Any]]:
+    """Station rows with the walk from the origin, nearest first (stations without a place
+    on the map last); unchanged without an origin."""
+    from core.geo import distance_m, walking_minutes
+
+    if origin is None:
+        return rows
+    placed = []
+    for row in rows:
+        station = row["station"]
+        if station.latitude is None or station.longitude is None:
+            placed.append({**row, "metres": None, "minutes": None})
+            continue
+        metres = distance_m(
+            origin.latitude, origin.longitude, float(station.latitude), float(station.longitude)
+        )
+        placed.append({**row, "metres": round(metres), "minutes": walking_minutes(metres)})
+    return sorted(placed, key=lambda r: (r["metres"] is None, r["metres"] or 0))

@@ -118,3 +118,12 @@ def form_errors(form: forms.BaseForm | None) -> list[dict[str, str]]:
             target = widget.id_for_label(field.auto_id, "0")
         items += [{"id": target, "message": str(message)} for message in field.errors]
     return items
+
+
+@register.filter
+def km(metres: object) -> str:
+    """1,234 m → "1.2" (kilometres, one decimal)."""
+    try:
+        return f"{float(metres) / 1000:.1f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""

@@ -55,3 +55,78 @@ def test_catalogue_queries_do_not_grow_with_the_items(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/lending/")
     assert len(many) <= len(few) + 1  # + one for the second station's row
+
+
+def test_nearest_stations_first_with_the_walk_from_a_community_or_a_location(client):
+    from decimal import Decimal
+
+    from accounts import services as account_services
+    from accounts.models import Station
+
+    content.demo_pages_ensure()
+    admin = f.fund_administrator()
+    type_ = lf.equipment_type()
+    far = account_services.station_create(
+        name="远处驿站", address="远路 1 号", district="某区", latitude=31.300, longitude=121.600
+    )
+    near = account_services.station_create(
+        name="近处驿站", address="近路 1 号", district="某区", latitude=31.2372, longitude=121.5060
+    )
+    unplaced = account_services.station_create(
+        name="无坐标驿站", address="某路 1 号", district="某区"
+    )
+    for n, station in enumerate([far, near, unplaced]):
+        lf.items(type_, station, prefix=f"N{n}")
+    home = account_services.community_create(
+        name="梅园一村",
+        district="某区",
+        latitude=Decimal("31.2372"),
+        longitude=Decimal("121.5031"),
+        by=admin,
+    )
+    page = client.get("/lending/wheelchair/", {"community": home.pk}).content.decode()
+    # 梅园一村 → 近处驿站: 276 m straight; 1.3 × 276 m at 60 m a minute is 5.98 → 6 minutes
+    assert page.index("近处驿站") < page.index("远处驿站") < page.index(unplaced.name)
+    assert "步行约 6 分钟" in page or "about 6 minutes on foot" in page
+    assert "公里" in page or "km away" in page  # the far one is more than an hour's walk
+    # the browser's location works the same way (the button is JavaScript's; the form is not)
+    located = client.get("/lending/", {"lat": "31.2999", "lng": "121.5999"}).content.decode()
+    assert located.index("远处驿站") < located.index("近处驿站")
+    # nonsense is refused with a message and the list stays as it was
+    for bad in (
+        {"community": "999999"},
+        {"community": "x"},
+        {"lat": "north", "lng": "1"},
+        {"lat": "95", "lng": "1"},
+    ):
+        response = client.get("/lending/wheelchair/", bad)
+        assert response.status_code == 200
+        assert 'role="alert"' in response.content.decode()
+    assert Station.objects.count() == 3
+
+
+def test_only_fund_administrators_add_communities_on_the_map():
+    from decimal import Decimal
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from accounts import services as account_services
+    from accounts.models import Community
+
+    admin = f.fund_administrator()
+    with pytest.raises(ValidationError):
+        account_services.community_create(
+            name="错", district="", latitude=Decimal("91"), longitude=Decimal("0"), by=admin
+        )
+    with pytest.raises(PermissionDenied):
+        account_services.community_create(
+            name="对", district="", latitude=Decimal("31"), longitude=Decimal("121"), by=f.worker()
+        )
+    account_services.community_create(
+        name="对", district="", latitude=Decimal("31"), longitude=Decimal("121"), by=admin
+    )
+    with pytest.raises(ValidationError):  # once per name
+        account_services.community_create(
+            name="对", district="", latitude=Decimal("31"), longitude=Decimal("121"), by=admin
+        )
+    assert list(Community.objects.values_list("name", flat=True)) == ["对"]

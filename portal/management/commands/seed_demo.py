@@ -1,6 +1,7 @@
 """Demo data for `make run`: people, stations, a company and bilingual pages. Safe to run twice."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -14,6 +15,13 @@ from charity.selectors import fund_general
 from portal import content
 
 DEMO_PASSWORD = "wishpool-demo"  # noqa: S105 - printed for the demo, never used in production
+
+# 小区 near the demo stations (latitude, longitude as strings for Decimal)
+COMMUNITIES = [
+    ("梅园一村", "31.2372", "121.5031"),
+    ("崂山新村", "31.2298", "121.5236"),
+    ("东方小区", "31.2335", "121.5128"),
+]
 
 STATIONS = [
     {
@@ -50,6 +58,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             stations = [self._station(data) for data in STATIONS]
             logins = self._people(stations)
+            self._communities()
             content.demo_pages_ensure()
             self._giving()
             self._wishes()
@@ -391,6 +400,21 @@ class Command(BaseCommand):
             owner_organisation=company,
             by=worker,
         )
+
+    def _communities(self) -> None:
+        """Residential communities around the two stations, for "nearest stations first"."""
+        from accounts.models import Community
+
+        admin = User.objects.get(email="fund@demo.wishpool.cn")
+        for name, lat, lng in COMMUNITIES:
+            if not Community.objects.filter(name=name).exists():
+                services.community_create(
+                    name=name,
+                    district="浦东新区",
+                    latitude=Decimal(lat),
+                    longitude=Decimal(lng),
+                    by=admin,
+                )
 
     def _station(self, data: dict[str, Any]) -> Station:
         existing = Station.objects.filter(name=data["name"]).first()
