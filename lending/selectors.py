@@ -298,3 +298,78 @@ def nearest_first(rows: list[dict[str, Any]], origin: Origin | None) -> list[dic
         )
         placed.append({**row, "metres": round(metres), "minutes": walking_minutes(metres)})
     return sorted(placed, key=lambda r: (r["metres"] is None, r["metres"] or 0))
+
+
+def lending_figures(*, station: Station | None = None, days: int = 90) -> dict[str, Any]:
+    """Utilisation per type and station over the last ``days`` (days lent out of days held),
+    what is out, in cleaning and waiting now, the average wait from joining the line to the
+    loan, and loans by eligibility: counts only, never who."""
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    items = Item.objects.exclude(state__in=(Item.State.RETIRED, Item.State.WITH_OWNER)).filter(
+        warehouse__station__isnull=False
+    )
+    loans = Loan.objects.filter(handed_out_at__isnull=False, starts_on__lte=today).filter(
+        Q(status=Loan.Status.ON_LOAN) | Q(returned_at__date__gte=start)
+    )
+    waiting = WaitlistEntry.objects.filter(status__in=WaitlistEntry.IN_LINE)
+    served = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.SERVED, loan__created_at__date__gte=start
+    )
+    started = Loan.objects.filter(created_at__date__gte=start).exclude(status=Loan.Status.CANCELLED)
+    if station is not None:
+        items = items.filter(warehouse__station=station)
+        loans = loans.filter(item__warehouse__station=station)
+        waiting = waiting.filter(station=station)
+        served = served.filter(station=station)
+        started = started.filter(item__warehouse__station=station)
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
+    names = {t.pk: t for t in EquipmentType.objects.all()}
+    stations = {s.pk: s for s in Station.objects.all()}
+
+    def row(type_id: int, station_id: int) -> dict[str, Any]:
+        return rows.setdefault(
+            (type_id, station_id),
+            {
+                "type": names[type_id],
+                "station": stations[station_id],
+                "items": 0,
+                "out": 0,
+                "cleaning": 0,
+                "lent_days": 0,
+                "waiting": 0,
+            },
+        )
+
+    for type_id, station_id, state in items.values_list(
+        "type_id", "warehouse__station_id", "state"
+    ):
+        r = row(type_id, station_id)
+        r["items"] += 1
+        r["out"] += state == Item.State.ON_LOAN
+        r["cleaning"] += state == Item.State.MAINTENANCE
+    for type_id, station_id, out_at, back in loans.values_list(
+        "item__type_id", "item__warehouse__station_id", "handed_out_at", "returned_at"
+    ):
+        first = timezone.localtime(out_at).date()
+        end = timezone.localtime(back).date() if back else today
+        overlap = (min(end, today) - max(first, start)).days + 1
+        if overlap > 0:
+            row(type_id, station_id)["lent_days"] += overlap
+    for type_id, station_id in waiting.values_list("type_id", "station_id"):
+        row(type_id, station_id)["waiting"] += 1
+    for r in rows.values():
+        held = r["items"] * days
+        r["utilisation"] = round(100 * r["lent_days"] / held) if held else 0
+    waits = [
+        (loan_at - joined).total_seconds() / 86400
+        for joined, loan_at in served.values_list("created_at", "loan__created_at")
+    ]
+    return {
+        "days": days,
+        "rows": sorted(rows.values(), key=lambda r: (r["type"].sort_order, r["station"].name)),
+        "average_wait_days": round(sum(waits) / len(waits), 1) if waits else None,
+        "served": len(waits),
+        "loans_free": started.filter(free=True).count(),
+        "loans_paid": started.filter(free=False).count(),
+    }

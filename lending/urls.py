@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/lending/lent/", views.lent_items, name="lent"),
     path("my/lending/labels.pdf", views.label_sheet, name="labels"),
     path("my/lending/from-stock/", views.from_stock, name="from_stock"),
+    path("my/lending/figures/", views.figures, name="figures"),
     path("my/lending/request/", views.loan_request, name="request"),
     path("my/lending/station/", views.station_board, name="station"),
     path("my/lending/items/<str:tag>/", views.item_detail, name="item"),

@@ -455,3 +455,26 @@ def from_stock(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)s items are ready to lend.") % {"n": len(made)})
             return redirect("lending:station")
     return render(request, "lending/from_stock.html", {"form": form})
+
+
+@login_required
+def figures(request: AuthedHttpRequest) -> HttpResponse:
+    """Utilisation, waiting and loans by eligibility: a worker sees their station, the fund
+    office any station or all of them. Counts only."""
+    _transfer_staff(request)
+    user = request.user
+    if account_selectors.is_fund_administrator(user):
+        station = Station.objects.filter(pk=request.GET.get("station") or 0).first()
+    else:
+        station = user.station
+    return render(
+        request,
+        "lending/figures.html",
+        {
+            "station": station,
+            "stations": Station.objects.filter(is_active=True).order_by("name")
+            if account_selectors.is_fund_administrator(user)
+            else None,
+            **selectors.lending_figures(station=station),
+        },
+    )

@@ -135,6 +135,8 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 f"/my/lending/items/{lending['cleaning']}/",
                 "/my/lending/transfers/",
                 f"/my/lending/transfers/{lending['transfer']}/",
+                "/my/lending/figures/",
+                "/my/lending/from-stock/",
             ],
         ),
         (
@@ -145,6 +147,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 f"/my/wishes/{wish.pk}/",
                 f"/my/wishes/{open_wish.pk}/",
                 "/my/disbursements/",
+                "/my/lending/figures/",
             ],
         ),
     ]

@@ -199,3 +199,31 @@ def test_a_loan_is_renewed_only_when_nobody_waits(client):
     assert "waiting" in page.content.decode() or "等候" in page.content.decode()
     bad = client.post(url, {"action": "renew", "days": "0"}, follow=True)
     assert Loan.objects.get(pk=loan.pk).ends_on == renewed.ends_on and bad.status_code == 200
+
+
+def test_the_figures_count_use_waiting_and_eligibility_without_names(client):
+    from datetime import datetime
+
+    worker = f.worker()
+    type_ = lf.equipment_type()
+    (item, idle) = lf.items(type_, worker.station, count=2)
+    loan = _out(worker, type_, item, real_name="孙美华", pseudonym="孙奶奶")
+    # out since 9 days ago: 10 lent days (today included) of 2 × 90 item-days
+    Loan.objects.filter(pk=loan.pk).update(
+        handed_out_at=timezone.make_aware(
+            datetime.combine(timezone.localdate(), datetime.min.time())
+        )
+        - timedelta(days=9)
+    )
+    _out(worker, type_, idle)  # out since today: 1 more lent day
+    _wait(worker, type_)
+    client.force_login(worker)
+    page = client.get(reverse("lending:figures")).content.decode()
+    assert "6%" in page  # round(100 × 11 / 180)
+    assert "孙" not in page
+    (row,) = client.get(reverse("lending:figures")).context["rows"]
+    assert (row["items"], row["out"], row["waiting"], row["lent_days"]) == (2, 2, 1, 11)
+    assert client.get(reverse("lending:figures")).context["loans_paid"] == 2
+    # a stranger without a staff role sees nothing
+    client.force_login(f.UserFactory())
+    assert client.get(reverse("lending:figures")).status_code == 403
