@@ -50,11 +50,34 @@ class TagForm(forms.Form):
     )
 
 
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to three photos in one field (the browser offers JPEG and PNG; core.images decides)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", PhotosInput(attrs={"accept": "image/jpeg,image/png", "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > 3:
+            raise forms.ValidationError(_("At most three photos."))
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 class CheckinForm(forms.Form):
     condition = forms.ChoiceField(
         label=_("Condition"), choices=Condition.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Note (what is damaged)"), max_length=255, required=False)
+    photos = PhotosField(
+        label=_("Photos (optional, up to three, JPEG or PNG, at most 5 MB each)"), required=False
+    )
 
 
 class InspectForm(forms.Form):

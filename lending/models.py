@@ -213,6 +213,8 @@ class Loan(models.Model):
         _("condition on return"), max_length=10, choices=Condition.choices, blank=True
     )
     return_note = models.CharField(_("note on return"), max_length=255, blank=True)
+    # private file names (core.images), shown to the station's staff and the borrower
+    return_photos = models.JSONField(_("photos on return"), default=list, blank=True)
     paid_at = models.DateTimeField(_("fee and deposit paid at"), null=True, blank=True)
     paid_by = models.CharField(_("paid by"), max_length=10, choices=Payment.choices, blank=True)
     deposit_returned = models.DecimalField(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/lending/labels.pdf", views.label_sheet, name="labels"),
     path("my/lending/from-stock/", views.from_stock, name="from_stock"),
     path("my/lending/figures/", views.figures, name="figures"),
+    path("my/lending/loans/<int:loan_id>/photos/<int:n>/", views.return_photo, name="photo"),
     path("my/lending/request/", views.loan_request, name="request"),
     path("my/lending/station/", views.station_board, name="station"),
     path("my/lending/items/<str:tag>/", views.item_detail, name="item"),

@@ -1,8 +1,10 @@
+from typing import Any
+
 import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
 from accounts.models import Station, Warehouse
 from charity.models import StockLot
+from core.images import photo_store, private_path
 from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
@@ -209,7 +212,10 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
         .first()
     )
     action = request.POST.get("action") if request.method == "POST" else None
-    checkin = CheckinForm(request.POST if action == "checkin" else None)
+    checkin = CheckinForm(
+        request.POST if action == "checkin" else None,
+        request.FILES if action == "checkin" else None,
+    )
     inspect = InspectForm(request.POST if action == "inspect" else None)
     renew = RenewForm(request.POST if action == "renew" else None)
     assess = AssessForm(request.POST if action == "assess" else None)
@@ -246,7 +252,20 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                 )
                 return redirect("lending:item", tag=item.tag)
             if action == "checkin" and loan is not None and checkin.is_valid():
-                services.loan_checkin(loan=loan, by=request.user, **checkin.cleaned_data)
+                data = checkin.cleaned_data
+                photos = _photos_store(data["photos"])
+                try:
+                    services.loan_checkin(
+                        loan=loan,
+                        by=request.user,
+                        condition=data["condition"],
+                        note=data["note"],
+                        photos=photos,
+                    )
+                except ValidationError:
+                    for name in photos:  # refused: keep nothing of it
+                        private_path(name).unlink(missing_ok=True)
+                    raise
                 messages.success(request, _("Taken back: it goes to inspection and cleaning."))
                 return redirect("lending:item", tag=item.tag)
             if action == "assess" and loan is not None and assess.is_valid():
@@ -478,3 +497,30 @@ def figures(request: AuthedHttpRequest) -> HttpResponse:
             **selectors.lending_figures(station=station),
         },
     )
+
+
+def _photos_store(files: list[Any]) -> list[str]:
+    """Store each photo (checked and re-encoded by core.images); a bad one keeps none."""
+    names: list[str] = []
+    try:
+        for upload in files:
+            names.append(photo_store(upload=upload, folder="returns"))
+    except ValidationError:
+        for name in names:
+            private_path(name).unlink(missing_ok=True)
+        raise
+    return names
+
+
+@login_required
+def return_photo(request: AuthedHttpRequest, loan_id: int, n: int) -> FileResponse:
+    """A photo taken when the item came back: for the station's staff and the borrower."""
+    loan = Loan.objects.select_related("item__warehouse", "resident").filter(pk=loan_id).first()
+    if loan is None or not 0 <= n < len(loan.return_photos):
+        raise Http404
+    if loan.resident.user_id != request.user.pk:
+        try:
+            services.station_staff_check(by=request.user, item=loan.item)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+    return FileResponse(private_path(loan.return_photos[n]).open("rb"), content_type="image/jpeg")

@@ -73,9 +73,12 @@ def loan_checkout(*, loan: Loan, tag: str, by: User) -> Loan:
         ).obj
 
 
-def loan_checkin(*, loan: Loan, by: User, condition: str, note: str = "") -> Loan:
-    """The item comes back: graded, then to inspection and cleaning; it cannot go out again
-    until it passes (item_inspect)."""
+def loan_checkin(
+    *, loan: Loan, by: User, condition: str, note: str = "", photos: list[str] | None = None
+) -> Loan:
+    """The item comes back: graded (with photos of any damage, already stored privately by
+    core.images), then to inspection and cleaning; it cannot go out again until it passes
+    (item_inspect)."""
     if condition not in Condition.values:
         raise ValidationError(_("Choose the condition."))
     if condition == Condition.DAMAGED and not note.strip():
@@ -95,6 +98,7 @@ def loan_checkin(*, loan: Loan, by: User, condition: str, note: str = "") -> Loa
             returned_at=timezone.now(),
             return_condition=condition,
             return_note=note.strip()[:255],
+            return_photos=list(photos or [])[:3],
         )
         transition(
             item,

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,3 +119,56 @@ def test_the_station_page_lists_the_day_and_overdue_loans_with_a_phone(client):
     assert item.tag in page and "13900001111" in page
     client.force_login(f.UserFactory())
     assert client.get(reverse("lending:station")).status_code == 403
+
+
+def _photo(name: str = "damage.png") -> SimpleUploadedFile:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_photos_taken_on_return_are_kept_privately_and_a_bad_file_changes_nothing(client, settings):
+    from pathlib import Path
+
+    worker = f.worker()
+    item, loan = _reserved(worker)
+    services.loan_pay_cash(loan=loan, by=worker)
+    services.loan_checkout(loan=loan, tag=item.tag, by=worker)
+    client.force_login(worker)
+    url = reverse("lending:item", args=[item.tag])
+    fake = SimpleUploadedFile("x.png", b"not a picture", content_type="image/png")
+    page = client.post(
+        url,
+        {
+            "action": "checkin",
+            "condition": "damaged",
+            "note": "扶手断了",
+            "photos": [_photo(), fake],
+        },
+        follow=True,
+    )
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.ON_LOAN and loan.return_photos == []
+    assert "JPEG" in page.content.decode()
+    assert not list(Path(settings.PRIVATE_MEDIA_ROOT).glob("returns/*"))
+    client.post(
+        url,
+        {
+            "action": "checkin",
+            "condition": "damaged",
+            "note": "扶手断了",
+            "photos": [_photo(), _photo("b.png")],
+        },
+    )
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.RETURNED and len(loan.return_photos) == 2
+    photo = client.get(reverse("lending:photo", args=[loan.pk, 1]))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    client.force_login(f.worker())  # another station's worker
+    assert client.get(reverse("lending:photo", args=[loan.pk, 0])).status_code == 404
+    client.force_login(f.UserFactory())
+    assert client.get(reverse("lending:photo", args=[loan.pk, 0])).status_code == 404
