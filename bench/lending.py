@@ -2,8 +2,9 @@
 availability search for one type over 90 days, at 2,000 and at 20,000 items across 20
 stations, each item with loans booked over the next 90 days.
 
-In process (Django's test client on PostgreSQL), no servers: req/s against hello.py is not
-measured here yet.
+Then, at 2,000 items, req/s of /lending/ on gunicorn -w 2 with the availability computed for
+every request (WISHPOOL_CATALOGUE_CACHE_SECONDS=0) and shared for 60 s, each side by side with
+../shared/perf/hello.py through pagebench.sh (3 rounds of 10 s, wrk -t2 -c16).
 
 Run from the project root: .venv/bin/python -m bench.lending
 """
@@ -22,6 +23,7 @@ from typing import Any
 from bench import common as c
 
 DB_NAME = "wishpool_bench_lending"
+CACHE_URL = "redis://127.0.0.1:6379/12"
 STATIONS = 20
 FEW, MANY = 2_000, 20_000
 TIMED = 20  # timed calls per figure, median reported
@@ -143,6 +145,43 @@ def measure(w: dict[str, Any]) -> dict[str, tuple[int, float]]:
     return out
 
 
+def throughput(env: dict[str, str], tmp: Path) -> dict[str, tuple[float, float]]:
+    import redis
+
+    from bench.wishboard import pagebench, warm
+
+    hello_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    hello_port = c.free_port()
+    hello_url = f"http://127.0.0.1:{hello_port}/"
+    hello = c.gunicorn(
+        "hello:application", port=hello_port, env=hello_env, log=tmp / "hello.log", chdir=c.PERF_DIR
+    )
+    results = {}
+    try:
+        warm(hello_url)
+        for label, seconds in (("uncached", 0), ("cached", 60)):
+            redis.Redis.from_url(CACHE_URL).flushdb()
+            senv = {
+                **env,
+                "CACHE_URL": CACHE_URL,
+                "DJANGO_CONN_MAX_AGE": "60",
+                "WISHPOOL_CATALOGUE_CACHE_SECONDS": str(seconds),
+            }
+            port = c.free_port()
+            server = c.gunicorn("config.wsgi", port=port, env=senv, log=tmp / f"{label}.log")
+            try:
+                url = f"http://127.0.0.1:{port}/lending/"
+                warm(url)
+                print(f"  {label} (WISHPOOL_CATALOGUE_CACHE_SECONDS={seconds})", flush=True)
+                results[label] = pagebench(url, hello_url)
+            finally:
+                c.stop(server)
+    finally:
+        c.stop(hello)
+        redis.Redis.from_url(CACHE_URL).flushdb()
+    return results
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wishpool-bench-lending-"))
     env = c.bench_env(
@@ -161,12 +200,19 @@ def main() -> None:
         demo_pages_ensure()
         items_add(w, start=0, count=FEW, rng=rng)
         few = measure(w)
+        c.django_close()
+        rates = throughput(env, tmp)
         items_add(w, start=FEW, count=MANY - FEW, rng=rng)
         many = measure(w)
         for label in few:
             (q1, ms1), (q2, ms2) = few[label], many[label]
             c.line(f"{label} queries at {FEW:,} / {MANY:,}", f"{q1} / {q2}")
             c.line(f"{label} ms at {FEW:,} / {MANY:,}", f"{ms1:.1f} / {ms2:.1f}")
+        for label, (page, floor) in rates.items():
+            c.line(
+                f"/lending/ {label} at {FEW:,}",
+                f"{page:.0f} req/s, hello {floor:.0f} req/s, ratio {page / floor:.2f}",
+            )
         constant = all(few[k][0] == many[k][0] for k in few)
         c.line("queries independent of the number of items", "yes" if constant else "NO")
         c.line("figures", f"median of {TIMED} calls each, in one process")

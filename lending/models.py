@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
@@ -151,6 +151,13 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.tag} {self.type}"
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """An item saved may change what is free: the shared availability goes on commit."""
+        from lending.cache import lending_changed
+
+        super().save(*args, **kwargs)
+        transaction.on_commit(lending_changed)
+
     @property
     def is_lent_in(self) -> bool:
         return self.lent_until is not None
@@ -287,6 +294,13 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.tag} {self.starts_on}–{self.ends_on}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """A loan saved may change what is free: the shared availability goes on commit."""
+        from lending.cache import lending_changed
+
+        super().save(*args, **kwargs)
+        transaction.on_commit(lending_changed)
 
     @property
     def amount_due(self) -> Decimal:
@@ -492,9 +506,10 @@ class LendingCataloguePage(RoutablePageMixin, Page):
     @path("")
     def catalogue(self, request: HttpRequest) -> TemplateResponse:
         from lending import selectors
+        from lending.cache import cached
 
         types = list(EquipmentType.objects.all())
-        availability = selectors.availability(types=types)
+        availability = cached("all", lambda: selectors.availability(types=types))
         context = self.get_context(request)
         origin = self._origin(request, context)
         context["types"] = [
@@ -520,12 +535,15 @@ class LendingCataloguePage(RoutablePageMixin, Page):
     @path("<slug:slug>/")
     def equipment_type(self, request: HttpRequest, slug: str) -> TemplateResponse:
         from lending import selectors
+        from lending.cache import cached
 
         type_ = EquipmentType.objects.filter(slug=slug).first()
         if type_ is None:
             raise Http404
         context = self.get_context(request)
         origin = self._origin(request, context)
-        rows = selectors.availability(types=[type_]).get(type_.pk, [])
+        rows = cached(
+            f"type:{type_.pk}", lambda: selectors.availability(types=[type_]).get(type_.pk, [])
+        )
         context.update(type=type_, stations=selectors.nearest_first(rows, origin))
         return TemplateResponse(request, "lending/equipment_type.html", context)

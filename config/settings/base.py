@@ -166,6 +166,8 @@ WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettext_lazy("Wishpool"))
 # Anonymous visitors share a copy of each wish board page for this long (0: never cached).
 WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
+# The equipment catalogue's availability, shared by every visitor; a change starts afresh.
+WISHPOOL_CATALOGUE_CACHE_SECONDS = env.int("WISHPOOL_CATALOGUE_CACHE_SECONDS", default=60)
 # A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general
 # pool and tell the donor) or "refund".
 WISHPOOL_WISH_OVERFLOW = env("WISHPOOL_WISH_OVERFLOW", default="pool")

@@ -29,3 +29,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 PRIVATE_MEDIA_ROOT = env("WISHPOOL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "test-private"))
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Tests share one local cache across many databases' worth of rows: the catalogue computes
+# afresh unless a test turns its cache on (tests/lending/test_catalogue.py does).
+WISHPOOL_CATALOGUE_CACHE_SECONDS = env.int("WISHPOOL_CATALOGUE_CACHE_SECONDS", default=0)

@@ -130,3 +130,38 @@ def test_only_fund_administrators_add_communities_on_the_map():
             name="对", district="", latitude=Decimal("31"), longitude=Decimal("121"), by=admin
         )
     assert list(Community.objects.values_list("name", flat=True)) == ["对"]
+
+
+def test_the_shared_availability_is_computed_again_after_any_change(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.WISHPOOL_CATALOGUE_CACHE_SECONDS = 60
+    cache.clear()
+    content.demo_pages_ensure()
+    worker = f.worker()
+    type_ = lf.equipment_type()
+    with django_capture_on_commit_callbacks(execute=True):
+        lf.items(type_, worker.station)
+    first = client.get("/lending/wheelchair/").context["stations"]
+    assert [row["free_now"] for row in first] == [1]
+    with CaptureQueriesContext(connection) as fresh:
+        client.get("/lending/wheelchair/")
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_request(
+            resident=f.resident(by=worker),
+            type=type_,
+            station=worker.station,
+            starts_on=today,
+            ends_on=today + timedelta(days=2),
+            by=worker,
+        )
+    with CaptureQueriesContext(connection) as recomputed:
+        after = client.get("/lending/wheelchair/").context["stations"]
+    assert [row["free_now"] for row in after] == [0]
+    assert after[0]["earliest"] == today + timedelta(days=3)
+    # the shared copy saved the availability queries; the change cost them once again
+    assert len(recomputed.captured_queries) > len(fresh.captured_queries)
+    cache.clear()
