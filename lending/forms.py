@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+from wagtail.images import get_image_model
+from wagtail.images.widgets import AdminImageChooser
 
-from accounts.models import Resident, Station, Warehouse
+from accounts.models import Organisation, Resident, Station, Warehouse
 from charity.models import StockLot
 from lending.models import Condition, EquipmentType
 
@@ -198,3 +200,52 @@ class FromStockForm(forms.Form):
         if len(tags) > 200 or any(len(t) > 20 for t in tags):
             raise forms.ValidationError(_("At most 200 tags of up to 20 characters."))
         return tags
+
+
+class EquipmentTypeForm(forms.Form):
+    """A type's names, price and photo (staff screen); the slug is fixed once made."""
+
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=60)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=60)
+    slug = forms.SlugField(
+        label=_("Address"), max_length=40, help_text=_("e.g. wheelchair: /lending/wheelchair/")
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    daily_fee = forms.DecimalField(
+        label=_("Fee per day (yuan)"), min_value=0, max_value=1000, decimal_places=2
+    )
+    deposit = forms.DecimalField(
+        label=_("Refundable deposit (yuan)"), min_value=0, max_value=20000, decimal_places=2
+    )
+    max_days = forms.IntegerField(label=_("Longest loan (days)"), min_value=1, max_value=365)
+    needs_assessment = forms.BooleanField(
+        label=_("A worker assesses the need at home first (e.g. care beds)"), required=False
+    )
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=0)
+    photo = forms.ModelChoiceField(
+        label=_("Photo"),
+        queryset=get_image_model().objects.all(),
+        required=False,
+        widget=AdminImageChooser,
+    )
+
+    def __init__(self, *args: Any, edit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if edit:
+            del self.fields["slug"]
+
+
+class ItemAddForm(forms.Form):
+    type = forms.ModelChoiceField(label=_("Equipment"), queryset=EquipmentType.objects.all())
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all())
+    tag = forms.CharField(label=_("Tag"), max_length=20)
+
+
+class LendInForm(ItemAddForm):
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Lent by (company)"), queryset=Organisation.objects.all(), required=False
+    )
+    owner_email = forms.EmailField(label=_("Or lent by (person's e-mail)"), required=False)
+    lent_until = forms.DateField(
+        label=_("Lent until"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -42,6 +42,14 @@ class EquipmentType(models.Model):
         _("needs a worker's needs assessment before approval"), default=False
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("equipment type")
@@ -508,7 +516,7 @@ class LendingCataloguePage(RoutablePageMixin, Page):
         from lending import selectors
         from lending.cache import cached
 
-        types = list(EquipmentType.objects.all())
+        types = list(EquipmentType.objects.select_related("photo"))
         availability = cached("all", lambda: selectors.availability(types=types))
         context = self.get_context(request)
         origin = self._origin(request, context)
@@ -537,7 +545,7 @@ class LendingCataloguePage(RoutablePageMixin, Page):
         from lending import selectors
         from lending.cache import cached
 
-        type_ = EquipmentType.objects.filter(slug=slug).first()
+        type_ = EquipmentType.objects.select_related("photo").filter(slug=slug).first()
         if type_ is None:
             raise Http404
         context = self.get_context(request)

@@ -10,7 +10,12 @@ from lending.services.handover import (
     station_staff_check,
 )
 from lending.services.lenders import item_lend_in, items_from_stock_lot, lender_terms_due
-from lending.services.loans import equipment_type_create, item_add, loan_request
+from lending.services.loans import (
+    equipment_type_create,
+    equipment_type_update,
+    item_add,
+    loan_request,
+)
 from lending.services.payments import (
     loan_deposit_settle,
     loan_pay_cash,
@@ -34,6 +39,7 @@ from lending.services.waitlist import (
 
 __all__ = [
     "equipment_type_create",
+    "equipment_type_update",
     "item_add",
     "item_by_tag",
     "item_inspect",

@@ -3,6 +3,7 @@ station's item locks, so the last wheelchair goes to exactly one of the people a
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -142,8 +143,48 @@ def equipment_type_create(
         return type_
 
 
+TYPE_FIELDS = (
+    "name",
+    "name_en",
+    "description",
+    "daily_fee",
+    "deposit",
+    "max_days",
+    "needs_assessment",
+    "sort_order",
+    "photo",
+)
+
+
+def equipment_type_update(*, type: EquipmentType, by: User, **fields: Any) -> EquipmentType:
+    """Fund administrators change what a type is called, costs and looks like. Loans already
+    made keep the price they were given."""
+    if not account_selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    unknown = set(fields) - set(TYPE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = EquipmentType.objects.select_for_update().get(pk=type.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        locked.full_clean()
+        locked.save()
+        transition_record(obj=locked, from_state="", to_state="", by=by, reason="edited")
+        return locked
+
+
 def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | None) -> Item:
-    """A tagged item enters the pool at a warehouse, available; its tag is unique."""
+    """A tagged item enters the pool at a warehouse, available; its tag is unique. Staff of
+    the fund office add anywhere, a worker at their station's warehouse (``by`` None: the
+    demo seeding). Whoever waits there for the type is offered it."""
+    from lending.services.waitlist import waitlist_offer_next
+
+    if by is not None and not (
+        account_selectors.is_fund_administrator(by)
+        or (account_selectors.is_community_worker(by) and warehouse.station_id == by.station_id)
+    ):
+        raise PermissionDenied
     tag = tag.strip().upper()
     if not tag:
         raise ValidationError(_("Give the item's tag."))
@@ -152,4 +193,6 @@ def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | 
             raise ValidationError(_("An item with this tag already exists."))
         item = Item.objects.create(type=type, tag=tag, warehouse=warehouse)
         transition_record(obj=item, from_state="", to_state=item.state, by=by)
+        waitlist_offer_next(item=item, by=by)
+        item.refresh_from_db()
         return item
