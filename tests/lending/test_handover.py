@@ -78,12 +78,14 @@ def test_out_back_inspected_and_out_again_only_after_it_passes(client):
     assert item.state == Item.State.MAINTENANCE
     # the next reservation cannot go out while the item is in inspection
     Loan.objects.filter(pk=nxt.pk).update(starts_on=today)
-    with pytest.raises(ValidationError):
+    services.loan_pay_cash(loan=nxt, by=worker)  # paid: only the inspection stands in the way
+    with pytest.raises(ValidationError, match=r"Inspection and cleaning|清洁"):
         services.loan_checkout(loan=nxt, tag=item.tag, by=worker)
+    nxt.refresh_from_db()
+    assert nxt.status == Loan.Status.RESERVED
     client.post(reverse("lending:item", args=[item.tag]), {"action": "inspect", "result": "pass"})
     item.refresh_from_db()
     assert item.state == Item.State.AVAILABLE
-    services.loan_pay_cash(loan=nxt, by=worker)
     services.loan_checkout(loan=nxt, tag=item.tag, by=worker)
     states = list(
         Transition.objects.filter(object_type="lending.item", object_id=str(item.pk)).values_list(
