@@ -45,6 +45,10 @@ app.conf.update(
             "task": "lending.tasks.lender_terms",
             "schedule": crontab(hour=7, minute=5),
         },
+        "refunds-resend-stuck": {
+            "task": "donations.tasks.resend_stuck_refunds",
+            "schedule": 10 * 60,
+        },
         "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
         "pledges-expire-stale": {
             "task": "donations.tasks.expire_stale_pledges",

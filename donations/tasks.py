@@ -1,6 +1,8 @@
 """Thin tasks: take ids, call a service, own their retries."""
 
+import stripe
 from celery import shared_task
+from django.utils.translation import gettext_noop
 
 from donations.services import alerts, notices, pledges, receipts, refunds, stripe_events
 
@@ -34,11 +36,41 @@ def refund_duplicate(donation_id: int) -> None:
     refunds.duplicate_refund(donation_id=donation_id)
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), max_retries=8)
+@shared_task(
+    autoretry_for=(
+        ConnectionError,
+        OSError,
+        stripe.APIConnectionError,
+        stripe.RateLimitError,
+        stripe.APIError,
+    ),
+    max_retries=8,
+)
 def send_refund(refund_id: int) -> None:
     """A refund another domain prepared (a deposit's rest): sent with its saved key, so a
-    retry or a second delivery never refunds twice."""
-    refunds.refund_send(refund=refunds.Refund.objects.get(pk=refund_id))
+    retry or a second delivery never refunds twice. Refused by Stripe, it is marked failed and
+    the fund administrators are told; a refund that never got through is asked again by
+    beat (``resend_stuck_refunds``)."""
+    refund = refunds.Refund.objects.get(pk=refund_id)
+    try:
+        refunds.refund_send(refund=refund)
+    except (stripe.InvalidRequestError, stripe.CardError, stripe.PermissionError) as exc:
+        alerts.staff_alert_send(
+            subject=gettext_noop("A refund was refused by Stripe"),
+            body=gettext_noop(
+                "Refund #%(id)s of %(amount)s (%(reason)s) was refused by Stripe: %(error)s. "
+                "Please return it another way and record it."
+            ),
+            id=refund.pk,
+            amount=f"{refund.amount:,.2f}",
+            reason=refund.reason,
+            error=str(exc)[:200],
+        )
+
+
+@shared_task
+def resend_stuck_refunds() -> int:
+    return refunds.refunds_resend_stuck()
 
 
 @shared_task(autoretry_for=(OSError,), max_retries=5)

@@ -108,6 +108,8 @@ class RenewForm(forms.Form):
         initial=14,
         help_text=_("Only when nobody is waiting for this equipment."),
     )
+    # the due date shown: a second click of the same form renews nothing more
+    from_end = forms.DateField(widget=forms.HiddenInput)
 
 
 class UrgencyForm(forms.Form):

@@ -165,7 +165,7 @@ def _staff_station(request: AuthedHttpRequest) -> Station:
     if account_selectors.is_community_worker(user) and user.station is not None:
         return user.station
     if account_selectors.is_fund_administrator(user):
-        station = Station.objects.filter(pk=request.GET.get("station") or 0).first()
+        station = Station.objects.filter(pk=_number(request.GET.get("station"))).first()
         return station or Station.objects.filter(is_active=True).order_by("name").first()  # type: ignore[return-value]
     raise PermissionDenied
 
@@ -217,7 +217,10 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
         request.FILES if action == "checkin" else None,
     )
     inspect = InspectForm(request.POST if action == "inspect" else None)
-    renew = RenewForm(request.POST if action == "renew" else None)
+    renew = RenewForm(
+        request.POST if action == "renew" else None,
+        initial={"from_end": loan.ends_on.isoformat() if loan else None},
+    )
     assess = AssessForm(request.POST if action == "assess" else None)
     deposit = (
         DepositForm(request.POST if action == "deposit" else None, deposit=unsettled.deposit)
@@ -284,7 +287,10 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                 return redirect("lending:item", tag=item.tag)
             if action == "renew" and loan is not None and renew.is_valid():
                 renewed = services.loan_renew(
-                    loan=loan, by=request.user, days=renew.cleaned_data["days"]
+                    loan=loan,
+                    by=request.user,
+                    days=renew.cleaned_data["days"],
+                    from_end=renew.cleaned_data["from_end"],
                 )
                 messages.success(
                     request, _("Renewed: now due back on %(day)s.") % {"day": renewed.ends_on}
@@ -433,7 +439,7 @@ def label_sheet(request: AuthedHttpRequest) -> HttpResponse:
     optionally one type, as an A4 PDF to print on label paper."""
     _transfer_staff(request)
     user = request.user
-    warehouse = Warehouse.objects.filter(pk=request.GET.get("warehouse") or 0).first()
+    warehouse = Warehouse.objects.filter(pk=_number(request.GET.get("warehouse"))).first()
     if not account_selectors.is_fund_administrator(user):
         warehouse = getattr(user.station, "warehouse", None)
     if warehouse is None:
@@ -483,7 +489,7 @@ def figures(request: AuthedHttpRequest) -> HttpResponse:
     _transfer_staff(request)
     user = request.user
     if account_selectors.is_fund_administrator(user):
-        station = Station.objects.filter(pk=request.GET.get("station") or 0).first()
+        station = Station.objects.filter(pk=_number(request.GET.get("station"))).first()
     else:
         station = user.station
     return render(
@@ -524,3 +530,8 @@ def return_photo(request: AuthedHttpRequest, loan_id: int, n: int) -> FileRespon
         except PermissionDenied as exc:
             raise Http404 from exc
     return FileResponse(private_path(loan.return_photos[n]).open("rb"), content_type="image/jpeg")
+
+
+def _number(value: str | None) -> int:
+    """A query parameter naming a row: a bad value names none (0), never an error."""
+    return int(value) if value and value.isdigit() and len(value) < 12 else 0

@@ -35,6 +35,13 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
     second one (a double click); one left waiting after a time-out may be sent again after a
     moment, with the same key. The ledger and receipts change when Stripe confirms.
     """
+    purpose = _purpose_of(donation)
+    if purpose is not None and not purpose[0].is_gift:
+        # e.g. a loan's fee and deposit: its domain returns what is due, when it is due
+        raise ValidationError(
+            _("This payment is not a gift: it is returned where it was taken (%(what)s).")
+            % {"what": purpose[0].label(purpose_id=purpose[1])}
+        )
     with transaction.atomic():
         refund = refund_prepare(donation=donation, amount=amount, reason=reason, by=by)
         # marked sent under the donation's lock: a second click at the same moment is refused
@@ -330,3 +337,22 @@ def duplicate_refund(*, donation_id: int) -> Refund:
         reason=_("Paid twice for one pledge"),
         by=None,
     )
+
+
+def refunds_resend_stuck(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Beat: a refund saved but never confirmed (a worker died, Stripe did not answer) is
+    asked again with its own key, while Stripe still knows the key (under a day); older ones,
+    and refused ones, are the fund administrators' to look at (they are told once)."""
+    now = timezone.now()
+    stuck = Refund.objects.filter(
+        status=Refund.Status.REQUESTED,
+        created_at__gte=now - timedelta(hours=23),
+    ).filter(Q(sent_at__isnull=True) | Q(sent_at__lte=now - older_than))
+    sent = 0
+    for refund in stuck.select_related("donation"):
+        try:
+            refund_send(refund=refund)
+        except stripe.StripeError:
+            continue  # left as it is: asked again next time, or refused (FAILED) and told
+        sent += 1
+    return sent

@@ -38,7 +38,11 @@ def loan_checkout(*, loan: Loan, tag: str, by: User) -> Loan:
     """Hand the reserved item out: the tag scanned must be the loan's item, the item must be
     available (not in inspection), and the loan's first day must have come."""
     with transaction.atomic():
-        locked = Loan.objects.select_for_update().select_related("item__warehouse").get(pk=loan.pk)
+        locked = (
+            Loan.objects.select_for_update(of=("self",))
+            .select_related("item__warehouse")
+            .get(pk=loan.pk)
+        )
         item = Item.objects.select_for_update().get(pk=locked.item_id)
         station_staff_check(by=by, item=item)
         if locked.status == Loan.Status.ON_LOAN:
@@ -85,7 +89,11 @@ def loan_checkin(
         raise ValidationError(_("Say what is damaged."))
     with transaction.atomic():
         locked = Loan.objects.select_for_update().get(pk=loan.pk)
-        item = Item.objects.select_for_update().select_related("warehouse").get(pk=locked.item_id)
+        item = (
+            Item.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .get(pk=locked.item_id)
+        )
         station_staff_check(by=by, item=item)
         if locked.status == Loan.Status.RETURNED:
             return locked
@@ -117,7 +125,9 @@ def item_inspect(*, item: Item, by: User, passed: bool, note: str = "") -> Item:
     if not passed and not note.strip():
         raise ValidationError(_("Say why the item is retired."))
     with transaction.atomic():
-        locked = Item.objects.select_for_update().select_related("warehouse").get(pk=item.pk)
+        locked = (
+            Item.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=item.pk)
+        )
         station_staff_check(by=by, item=locked)
         inspected = transition(
             locked,

@@ -74,6 +74,10 @@ def loan_request(
                 .filter(type=type, warehouse=warehouse, state__in=selectors.LENDABLE)
                 # a lent item never goes out past its owner's term
                 .filter(Q(lent_until__isnull=True) | Q(lent_until__gte=ends_on))
+                # nor is an item about to move to another warehouse booked here
+                .exclude(
+                    transfer_lines__transfer__status__in=("requested", "dispatched", "in_transit")
+                )
                 .order_by("pk")
             )
             busy = selectors.overlapping(

@@ -63,8 +63,10 @@ def loan_pay_cash(*, loan: Loan, by: User) -> Loan:
     with transaction.atomic():
         locked = _locked(loan)
         station_staff_check(by=by, item=locked.item)
+        if locked.paid_at is not None and locked.paid_by == Loan.Payment.CASH:
+            return locked  # a second click
         if locked.paid_at is not None:
-            return locked
+            raise ValidationError(_("This loan was paid online: take no cash for it."))
         if locked.free or not (locked.fee or locked.deposit):
             raise ValidationError(_("This loan is free: there is nothing to pay."))
         if locked.status not in Loan.HOLDING:
@@ -156,7 +158,7 @@ def loan_payment_parts(*, loan_id: int, amount: Decimal) -> list[tuple[str, Deci
 def loan_refund_parts(*, loan_id: int, amount: Decimal) -> list[tuple[str, Decimal]]:
     """Which account a refund of a loan's payment reduces: the deposit still held first (the
     rest after damage was kept), then the fee."""
-    loan = Loan.objects.get(pk=loan_id)
+    loan = Loan.objects.select_for_update().get(pk=loan_id)
     if loan.deposit_refunded_at is not None:
         held = Decimal(0)
     elif loan.deposit_settled_at is not None:
@@ -204,6 +206,11 @@ def loan_deposit_settle(*, loan: Loan, by: User, kept: Decimal, reason: str = ""
     kept = quantize(kept)
     reason = reason.strip()
     with transaction.atomic():
+        if loan.pledge_id:
+            # the payment's row first, as a refund being booked takes it (then the loan's)
+            Donation.objects.select_for_update().filter(
+                pledge_id=loan.pledge_id, is_gift=False
+            ).first()
         locked = _locked(loan)
         station_staff_check(by=by, item=locked.item)
         if locked.deposit_settled_at is not None:

@@ -2,7 +2,7 @@
 waits. A reminder is a row written before its e-mail is queued, unique per loan, kind and due
 date, so the beat job may run twice (or on two hosts) and each reminder still goes once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from charity.models import Account, LedgerEntry
 from charity.services import Leg, account_get, entry_post, memo_text
 from core.transitions import transition_record
 from lending import selectors
-from lending.models import Loan, LoanReminder
+from lending.models import Item, Loan, LoanReminder
 from lending.services import notify
 from lending.services.handover import station_staff_check
 from lending.services.loans import may_request
@@ -48,18 +48,26 @@ def loan_reminders_send_due() -> int:
     return made
 
 
-def loan_renew(*, loan: Loan, by: User, days: int) -> Loan:
+def loan_renew(*, loan: Loan, by: User, days: int, from_end: date | None = None) -> Loan:
     """Keep a loan longer, when nobody at the station waits for the type and the item is not
-    booked after it. A paid loan's extra days are paid in cash at the station when renewed
-    (booked to the lending fund); a free loan stays free. A renewal only ever lengthens."""
+    booked after it (nor due back to its owner). A paid loan's extra days are paid in cash at
+    the station when renewed (booked to the lending fund); a free loan stays free.
+    ``from_end`` is the due date the worker saw: if the loan was renewed meanwhile (a double
+    click), nothing happens twice."""
     if not 1 <= days <= 90:
         raise ValidationError(_("Renew for 1 to 90 days."))
     with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=loan.item_id).first()  # bookings wait
         locked = (
             Loan.objects.select_for_update(of=("self",))
             .select_related("item__warehouse", "item__type", "resident")
             .get(pk=loan.pk)
         )
+        if from_end is not None and locked.ends_on != from_end:
+            raise ValidationError(
+                _("This loan was just renewed: it is now due back on %(day)s.")
+                % {"day": locked.ends_on}
+            )
         if not may_request(by=by, resident=locked.resident):
             raise PermissionDenied
         if not locked.free:
@@ -74,6 +82,11 @@ def loan_renew(*, loan: Loan, by: User, days: int) -> Loan:
         if (new_end - locked.starts_on).days + 1 > locked.item.type.max_days:
             raise ValidationError(
                 _("A loan lasts at most %(days)s days.") % {"days": locked.item.type.max_days}
+            )
+        lent_until = locked.item.lent_until
+        if lent_until is not None and new_end > lent_until:
+            raise ValidationError(
+                _("This item goes back to its owner on %(day)s.") % {"day": lent_until}
             )
         others = selectors.overlapping(
             item_ids=[locked.item_id],

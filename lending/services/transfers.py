@@ -88,7 +88,19 @@ def transfer_dispatch(*, transfer: Transfer, by: User) -> Transfer:
             if order.status in (Transfer.Status.DISPATCHED, Transfer.Status.IN_TRANSIT):
                 return order
             raise ValidationError(_("This transfer cannot be dispatched now."))
+        today = timezone.localdate()
         for line in order.lines.select_related("item"):
+            booked = Loan.objects.filter(
+                item_id=line.item_id, status__in=Loan.HOLDING, ends_on__gte=today
+            ).exists()
+            if booked:
+                raise ValidationError(
+                    _(
+                        "%(tag)s was booked for a loan meanwhile: cancel this transfer "
+                        "and ask again."
+                    )
+                    % {"tag": line.item.tag}
+                )
             transition(
                 line.item,
                 field="state",

@@ -27,12 +27,17 @@ OFFER_HOURS = 48
 def waitlist_offer_next(*, item: Item, by: User | None = None) -> WaitlistEntry | None:
     """Offer an available item to the first in line for its type at its station, inside the
     caller's transaction. None when nobody waits (the item stays available)."""
-    locked = Item.objects.select_for_update().select_related("warehouse").get(pk=item.pk)
+    locked = (
+        Item.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=item.pk)
+    )
     station_id = locked.warehouse.station_id
     if locked.state != Item.State.AVAILABLE or station_id is None:
         return None
-    if locked.lent_until is not None and locked.lent_until <= timezone.localdate():
+    today = timezone.localdate()
+    if locked.lent_until is not None and locked.lent_until <= today:
         return None  # its owner's term is over: it goes back, not out
+    if locked.loans.filter(status__in=Loan.HOLDING, ends_on__gte=today).exists():
+        return None  # already booked: it serves that booking, not an offer held over it
     entry = (
         WaitlistEntry.objects.select_for_update()
         .filter(type_id=locked.type_id, station_id=station_id, status=WaitlistEntry.Status.WAITING)
@@ -92,6 +97,10 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, by: User) -> Loan:
         today = timezone.localdate()
         starts_on = max(locked.starts_on, today)
         ends_on = starts_on + (locked.ends_on - locked.starts_on)
+        if item.lent_until is not None and ends_on > item.lent_until:
+            ends_on = item.lent_until  # never past its owner's term
+        if ends_on < starts_on:
+            raise ValidationError(_("This item goes back to its owner; ask the station."))
         if selectors.overlapping(item_ids=[item.pk], starts_on=starts_on, ends_on=ends_on):
             raise ValidationError(_("This item is booked on some of those days; ask the station."))
         terms = selectors.loan_terms(

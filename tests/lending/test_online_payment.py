@@ -166,3 +166,45 @@ def test_only_the_borrower_pays_their_own_loan_online(client, stripe_world):
     assert client.post(reverse("lending:pay", args=[loan.pk])).status_code == 404
     loan.refresh_from_db()
     assert loan.pledge_id is None
+
+
+def test_a_deposit_refund_never_sent_is_sent_by_beat_and_other_refunds_are_refused(
+    client, stripe_world, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from donations.services import refunds
+
+    worker = f.worker()
+    user, item, loan = _borrower_and_loan(worker)
+    client.force_login(user)
+    client.post(reverse("lending:pay", args=[loan.pk]))
+    loan.refresh_from_db()
+    session, _intent = stripe_world.complete_checkout(loan.pledge.checkouts.get().stripe_session_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        h.deliver(client, h.event("checkout.session.completed", session))
+    donation = Donation.objects.get(pledge=loan.pledge)
+    # cash is refused for a loan paid online; the refunds screen refuses a loan's payment
+    with pytest.raises(ValidationError):
+        payments.loan_pay_cash(loan=loan, by=worker)
+    with pytest.raises(ValidationError):
+        refunds.refund_request(donation=donation, amount=Decimal("10"), reason="x", by=None)
+    services.loan_checkout(loan=loan, tag=item.tag, by=worker)
+    services.loan_checkin(loan=loan, by=worker, condition="good")
+    # the deposit settled, but the worker process dies before the refund task runs
+    with transaction.atomic():
+        payments.loan_deposit_settle(loan=loan, by=worker, kept=Decimal("0"))
+    refund = Refund.objects.get(donation=donation)
+    assert refund.status == Refund.Status.REQUESTED and refund.sent_at is None
+    # beat asks Stripe again with the saved key: once, however often it runs
+    from datetime import timedelta as td
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refunds.refunds_resend_stuck(older_than=td(0)) == 1
+        assert refunds.refunds_resend_stuck(older_than=td(0)) == 0
+    refund.refresh_from_db()
+    loan.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and loan.deposit_refunded_at is not None
+    assert _balance("deposits_held") == Decimal("0")
+    assert LedgerLeg.objects.aggregate(s=Sum("amount"))["s"] == 0

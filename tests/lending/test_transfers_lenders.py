@@ -222,3 +222,22 @@ def test_donated_wheelchairs_in_stock_become_tagged_items(client):
     # another station's worker cannot take from this lot
     with pytest.raises(PermissionDenied):
         services.items_from_stock_lot(lot=lot, type=type_, tags=["DON-9"], by=f.worker())
+
+
+def test_an_item_on_its_way_out_is_not_booked_here():
+    worker = f.worker()
+    type_ = lf.equipment_type()
+    (item,) = lf.items(type_, worker.station)
+    services.transfer_request(
+        source=worker.station.warehouse, destination=_main(), type=type_, count=1, by=worker
+    )
+    today = timezone.localdate()
+    asked = services.loan_request(
+        resident=f.resident(by=worker),
+        type=type_,
+        station=worker.station,
+        starts_on=today,
+        ends_on=today + timedelta(days=2),
+        by=worker,
+    )
+    assert isinstance(asked, WaitlistEntry) and not item.loans.exists()

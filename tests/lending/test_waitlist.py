@@ -187,17 +187,25 @@ def test_a_loan_is_renewed_only_when_nobody_waits(client):
     cash_before = LedgerLeg.objects.filter(account__kind="cash").aggregate(s=Sum("amount"))["s"]
     client.force_login(worker)
     url = reverse("lending:item", args=[item.tag])
-    client.post(url, {"action": "renew", "days": "7"})
+    form = {"action": "renew", "days": "7", "from_end": loan.ends_on.isoformat()}
+    client.post(url, form)
+    client.post(url, form)  # a double click: renewed and charged once
     renewed = Loan.objects.get(pk=loan.pk)
     assert renewed.ends_on == loan.ends_on + timedelta(days=7)
     assert renewed.fee == loan.fee + Decimal("14.00")  # the extra days, paid in cash
     cash = LedgerLeg.objects.filter(account__kind="cash").aggregate(s=Sum("amount"))["s"]
     assert cash == cash_before + Decimal("14.00")
     _wait(worker, type_)
-    page = client.post(url, {"action": "renew", "days": "7"}, follow=True)
+    page = client.post(
+        url,
+        {"action": "renew", "days": "7", "from_end": renewed.ends_on.isoformat()},
+        follow=True,
+    )
     assert Loan.objects.get(pk=loan.pk).ends_on == renewed.ends_on
     assert "waiting" in page.content.decode() or "等候" in page.content.decode()
-    bad = client.post(url, {"action": "renew", "days": "0"}, follow=True)
+    bad = client.post(
+        url, {"action": "renew", "days": "0", "from_end": renewed.ends_on.isoformat()}, follow=True
+    )
     assert Loan.objects.get(pk=loan.pk).ends_on == renewed.ends_on and bad.status_code == 200
 
 
@@ -227,3 +235,26 @@ def test_the_figures_count_use_waiting_and_eligibility_without_names(client):
     # a stranger without a staff role sees nothing
     client.force_login(f.UserFactory())
     assert client.get(reverse("lending:figures")).status_code == 403
+
+
+def test_an_item_booked_ahead_is_not_offered_over_its_booking(django_capture_on_commit_callbacks):
+    worker = f.worker()
+    type_ = lf.equipment_type()
+    (item,) = lf.items(type_, worker.station)
+    loan = _out(worker, type_, item)
+    today = timezone.localdate()
+    booked = services.loan_request(
+        resident=f.resident(by=worker, pseudonym="钱伯伯", real_name="钱有才"),
+        type=type_,
+        station=worker.station,
+        starts_on=today + timedelta(days=12),
+        ends_on=today + timedelta(days=14),
+        by=worker,
+    )
+    assert isinstance(booked, Loan)
+    entry = _wait(worker, type_)
+    services.loan_checkin(loan=loan, by=worker, condition="good")
+    services.item_inspect(item=item, by=worker, passed=True)
+    entry.refresh_from_db()
+    item.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING and item.state == Item.State.AVAILABLE
