@@ -17,6 +17,7 @@ from charity.models import StockLot
 from charity.services import stock_lot_take
 from core.transitions import transition, transition_record
 from lending.models import EquipmentType, Item
+from lending.services.loans import item_create
 from lending.services.waitlist import waitlist_offer_next
 
 NOTICE = timedelta(days=14)
@@ -52,9 +53,7 @@ def items_from_stock_lot(
         )
         items = []
         for tag in tags:
-            item = Item.objects.create(
-                type=type, tag=tag, warehouse=locked.warehouse, stock_lot=locked
-            )
+            item = item_create(type=type, tag=tag, warehouse=locked.warehouse, stock_lot=locked)
             transition_record(
                 obj=item, from_state="", to_state=item.state, by=by, reason=f"stock lot {lot.pk}"
             )
@@ -88,7 +87,7 @@ def item_lend_in(
     with transaction.atomic():
         if Item.objects.filter(tag=tag).exists():
             raise ValidationError(_("An item with this tag already exists."))
-        item = Item.objects.create(
+        item = item_create(
             type=type,
             tag=tag,
             warehouse=warehouse,

@@ -178,6 +178,18 @@ def equipment_type_update(*, type: EquipmentType, by: User, **fields: Any) -> Eq
         return locked
 
 
+def item_create(**fields: Any) -> Item:
+    """The row itself; two staff registering the same tag at once: one gets a clear refusal
+    (the unique tag is the database's guard, checked first for the usual case)."""
+    try:
+        with transaction.atomic():
+            return Item.objects.create(**fields)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("An item with the tag %(tag)s already exists.") % {"tag": fields.get("tag")}
+        ) from exc
+
+
 def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | None) -> Item:
     """A tagged item enters the pool at a warehouse, available; its tag is unique. Staff of
     the fund office add anywhere, a worker at their station's warehouse (``by`` None: the
@@ -195,7 +207,7 @@ def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | 
     with transaction.atomic():
         if Item.objects.filter(tag=tag).exists():
             raise ValidationError(_("An item with this tag already exists."))
-        item = Item.objects.create(type=type, tag=tag, warehouse=warehouse)
+        item = item_create(type=type, tag=tag, warehouse=warehouse)
         transition_record(obj=item, from_state="", to_state=item.state, by=by)
         waitlist_offer_next(item=item, by=by)
         item.refresh_from_db()
