@@ -454,6 +454,7 @@ class Command(BaseCommand):
         donor = self._user("donor@demo.wishpool.cn", "赵先生")
 
         resident_user = self._user("resident@demo.wishpool.cn", "王秀英", User.Kind.RESIDENT)
+        paying_user = self._user("resident2@demo.wishpool.cn", "李建国", User.Kind.RESIDENT)
         if not Resident.objects.exists():
             wang = services.resident_create(
                 worker=worker,
@@ -488,6 +489,9 @@ class Command(BaseCommand):
                 proof_status="pending",
                 expires_on=None,
             )
+            # 李爷爷's proof is not checked yet, so he pays for what he borrows: his own login
+            # walks the paying side (fee and deposit online, the wait list, an offer).
+            services.resident_link_user(worker=worker, resident=li, email=paying_user.email)
         return [
             ("fund administrator", admin.email),
             ("editor", editor.email),
@@ -496,4 +500,5 @@ class Command(BaseCommand):
             ("company colleague", colleague.email),
             ("individual donor", donor.email),
             ("resident (with account)", resident_user.email),
+            ("resident who pays (lending)", paying_user.email),
         ]
