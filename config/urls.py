@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import admin_login_redirect
-from core.views import health
+from core.views import favicon, health
 from donations.views import stripe_webhook
 
 admin.site.site_header = "Wishpool"
@@ -15,6 +15,7 @@ admin.site.site_header = "Wishpool"
 # Machine endpoints and admin screens: no language prefix.
 urlpatterns = [
     path("health/", health, name="health"),
+    path("favicon.ico", favicon),
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("django-admin/login/", admin_login_redirect, name="django_admin_login"),
     path("django-admin/", admin.site.urls),

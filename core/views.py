@@ -1,7 +1,7 @@
 from celery import current_app as celery_app
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -43,3 +43,10 @@ def health(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if ok else "error", **checks, "broker_transport": transport},
         status=200 if ok else 503,
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static one."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return HttpResponseRedirect(staticfiles_storage.url("favicon.ico"))
