@@ -49,6 +49,10 @@ app.conf.update(
             "task": "donations.tasks.resend_stuck_refunds",
             "schedule": 10 * 60,
         },
+        "reports-monthly": {
+            "task": "reports.tasks.make_monthly_report",
+            "schedule": crontab(day_of_month=1, hour=6, minute=10),
+        },
         "stripe-sweep-events": {"task": "donations.tasks.sweep_stripe_events", "schedule": 5 * 60},
         "pledges-expire-stale": {
             "task": "donations.tasks.expire_stale_pledges",

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("donations.urls")),
     path("", include("wishes.urls")),
     path("", include("lending.urls")),
+    path("", include("reports.urls")),
     path("", include("portal.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

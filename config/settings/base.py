@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "donations",
     "wishes",
     "lending",
+    "reports",
     "portal",
     # Wagtail
     "wagtail.contrib.forms",

@@ -148,6 +148,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 f"/my/wishes/{open_wish.pk}/",
                 "/my/disbursements/",
                 "/my/lending/figures/",
+                "/my/reports/",
             ],
         ),
     ]

@@ -63,6 +63,10 @@ class Command(BaseCommand):
             self._giving()
             self._wishes()
             self._lending()
+            # last month's disbursement report, made by the worker (WeasyPrint) after commit
+            from reports import tasks as report_tasks
+
+            transaction.on_commit(report_tasks.make_monthly_report.delay)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo logins (password: {DEMO_PASSWORD}):")
         )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("my/reports/", views.reports, name="list"),
+    path("my/reports/<int:report_id>.<str:kind>", views.report_file, name="file"),
+]
