@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("my/reports/", views.reports, name="list"),
     path("my/reports/<int:report_id>.<str:kind>", views.report_file, name="file"),
+    path("my/reports/exports/", views.exports, name="exports"),
 ]

@@ -1,10 +1,13 @@
 """The fund office's reports: the list, one made on demand for any period, the files."""
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthedHttpRequest
 from accounts.selectors import is_fund_administrator
+from charity.models import Fund
 from core.images import private_path
+from reports import exports as exports_module
 from reports import services
 from reports.models import Report
 
@@ -64,3 +69,68 @@ def report_file(request: AuthedHttpRequest, report_id: int, kind: str) -> FileRe
         filename=f"report-{report.period_start}-{report.period_end}.{kind}",
     )
     return response
+
+
+class ExportForm(forms.Form):
+    dataset = forms.ChoiceField(
+        label=gettext_lazy("What"),
+        choices=[
+            ("ledger", gettext_lazy("Ledger (every leg)")),
+            ("donations", gettext_lazy("Donations")),
+            ("receipts", gettext_lazy("Receipts")),
+            ("wishes", gettext_lazy("Wishes")),
+            ("loans", gettext_lazy("Loans")),
+        ],
+    )
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("csv", "CSV (Excel, UTF-8)"), ("xlsx", "Excel (xlsx)")],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+    start = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    end = forms.DateField(label=gettext_lazy("Until (inclusive)"), widget=DATE_INPUT)
+    fund = forms.ModelChoiceField(
+        label=gettext_lazy("Fund (ledger, donations and receipts)"),
+        queryset=Fund.objects.exclude(kind=Fund.Kind.EARMARKED),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The last day cannot be before the first."))
+        return data
+
+
+@login_required
+def exports(request: AuthedHttpRequest) -> HttpResponseBase:
+    """Download a period's records: the form shows with no parameters, or with its errors."""
+    _office(request)
+    form = ExportForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return render(request, "reports/exports.html", {"form": form})
+    data = form.cleaned_data
+    name = f"{data['dataset']}-{data['start']}-{data['end']}"
+    if data["file_format"] == "csv":
+        response = StreamingHttpResponse(
+            exports_module.csv_chunks(
+                key=data["dataset"], start=data["start"], end=data["end"], fund=data["fund"]
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    # a file on disk, not memory, for a long export; the response closes (and so removes) it
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    exports_module.xlsx_write(
+        key=data["dataset"], start=data["start"], end=data["end"], fund=data["fund"], out=handle
+    )
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
