@@ -3,11 +3,13 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -15,7 +17,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User, Warehouse
 from accounts.selectors import is_fund_administrator
 from charity import selectors
-from charity.models import Account, Disbursement, Fund, LedgerEntry, LedgerLeg, StockLot
+from charity.models import (
+    Account,
+    Disbursement,
+    Fund,
+    LedgerEntry,
+    LedgerLeg,
+    StockLot,
+    YearClosing,
+)
 from charity.purposes import Purpose, fund_purpose
 from core.money import quantize
 from core.transitions import IllegalMove, transition, transition_record
@@ -86,6 +96,7 @@ def entry_post(
             if existing is not None:
                 return existing
         _check(legs)
+        _open_year_check(timezone.now())
         entry = LedgerEntry.objects.create(
             kind=kind,
             memo=memo[:255],
@@ -103,6 +114,63 @@ def entry_post(
             for leg in legs
         )
         return entry
+
+
+def _open_year_check(when: datetime) -> None:
+    year = timezone.localtime(when).year
+    if YearClosing.objects.filter(year=year, status=YearClosing.Status.CLOSED).exists():
+        raise ValidationError(
+            _("%(year)s is closed: post the correction into the open year.") % {"year": year}
+        )
+
+
+def year_close_request(*, year: int, by: User) -> YearClosing:
+    """A fund administrator asks to close a calendar year that has ended; another approves.
+    A repeat returns the request already made."""
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    if year >= timezone.localdate().year:
+        raise ValidationError(_("Only a year that has ended can be closed."))
+    if YearClosing.objects.filter(year__gt=year, status=YearClosing.Status.CLOSED).exists():
+        raise ValidationError(_("A later year is closed already."))
+    with transaction.atomic():
+        closing, created = YearClosing.objects.get_or_create(
+            year=year, defaults={"requested_by": by}
+        )
+        if created:
+            transition_record(obj=closing, from_state="", to_state=closing.status, by=by)
+        return closing
+
+
+def year_close_approve(*, closing: YearClosing, by: User) -> YearClosing:
+    """Four eyes: someone other than the asker closes the year. Each account's balance at the
+    year's end (local midnight) is carried forward; from then on nothing is posted into it."""
+    if not is_fund_administrator(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = YearClosing.objects.select_for_update().get(pk=closing.pk)
+        if locked.status == YearClosing.Status.CLOSED:
+            return locked
+        if locked.requested_by_id == by.pk:
+            raise PermissionDenied(_("Another fund administrator must approve the closing."))
+        zone = timezone.get_default_timezone()
+        end = datetime(locked.year + 1, 1, 1, tzinfo=zone)
+        rows = (
+            LedgerLeg.objects.filter(entry__posted_at__lt=end)
+            .values("account__code")
+            .annotate(total=Sum("amount"))
+            .order_by("account__code")
+        )
+        balances = {r["account__code"]: f"{r['total']:.2f}" for r in rows if r["total"]}
+        return transition(
+            locked,
+            to=YearClosing.Status.CLOSED,
+            allowed_from={YearClosing.Status.REQUESTED},
+            by=by,
+            approved_by=by,
+            closed_at=timezone.now(),
+            balances=balances,
+        ).obj
 
 
 def fund_save(*, fund: Fund, by: User) -> Fund:

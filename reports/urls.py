@@ -7,4 +7,5 @@ urlpatterns = [
     path("my/reports/", views.reports, name="list"),
     path("my/reports/<int:report_id>.<str:kind>", views.report_file, name="file"),
     path("my/reports/exports/", views.exports, name="exports"),
+    path("my/reports/closing/", views.closing, name="closing"),
 ]

@@ -9,13 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthedHttpRequest
 from accounts.selectors import is_fund_administrator
-from charity.models import Fund
+from charity import services as charity_services
+from charity.models import Fund, YearClosing
 from core.images import private_path
 from reports import exports as exports_module
 from reports import services
@@ -134,3 +136,43 @@ def exports(request: AuthedHttpRequest) -> HttpResponseBase:
         filename=f"{name}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closing(request: AuthedHttpRequest) -> HttpResponse:
+    """Closing a year on the books: one fund administrator asks, another approves."""
+    _office(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                found = YearClosing.objects.filter(pk=_int(request.POST.get("closing"))).first()
+                if found is None:
+                    raise ValidationError(_("Choose a year asked to be closed."))
+                charity_services.year_close_approve(closing=found, by=request.user)
+                messages.success(request, _("%(year)s is closed.") % {"year": found.year})
+            else:
+                year = _int(request.POST.get("year"))
+                charity_services.year_close_request(year=year, by=request.user)
+                messages.success(
+                    request,
+                    _("Asked to close %(year)s: another fund administrator approves.")
+                    % {"year": year},
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        return redirect("reports:closing")
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "reports/closing.html",
+        {
+            "closings": YearClosing.objects.select_related("requested_by", "approved_by"),
+            "years": list(range(this_year - 1, this_year - 6, -1)),
+        },
+    )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 10 else 0

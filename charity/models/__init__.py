@@ -1,4 +1,13 @@
+from charity.models.closing import YearClosing
 from charity.models.ledger import Account, Disbursement, Fund, LedgerEntry, LedgerLeg
 from charity.models.stock import StockLot
 
-__all__ = ["Account", "Disbursement", "Fund", "LedgerEntry", "LedgerLeg", "StockLot"]
+__all__ = [
+    "Account",
+    "Disbursement",
+    "Fund",
+    "LedgerEntry",
+    "LedgerLeg",
+    "StockLot",
+    "YearClosing",
+]

@@ -150,6 +150,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 "/my/lending/figures/",
                 "/my/reports/",
                 "/my/reports/exports/",
+                "/my/reports/closing/",
             ],
         ),
     ]
