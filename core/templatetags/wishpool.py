@@ -127,3 +127,12 @@ def km(metres: object) -> str:
         return f"{float(metres) / 1000:.1f}"  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def money(value: object, currency: object = "CNY") -> str:
+    """¥1,234.50 for yuan (what staff read everywhere else), "1,234.50 USD" for others."""
+    shown = amount(value)
+    if not shown:
+        return ""
+    return f"¥{shown}" if str(currency or "CNY").upper() == "CNY" else f"{shown} {currency}"

@@ -91,3 +91,14 @@ def test_a_missing_answer_is_asked_for_in_our_words_not_the_admins(field):
         message = raised.value.messages[0]
     assert message != "必需字段"
     assert message == "请填写此项。"
+
+
+def test_money_shows_yuan_with_its_sign_and_other_currencies_by_code():
+    from decimal import Decimal
+
+    from core.templatetags.wishpool import money
+
+    assert money(Decimal("1234.5"), "CNY") == "¥1,234.50"
+    assert money(Decimal("-80"), "cny") == "¥-80.00"
+    assert money(Decimal("12"), "USD") == "12.00 USD"
+    assert money("not a number", "CNY") == ""
