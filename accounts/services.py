@@ -283,6 +283,14 @@ def staff_role_grant(
             raise ValidationError(
                 _("This account has not confirmed its e-mail address yet, so it cannot sign in.")
             )
+        if locked.kind == User.Kind.RESIDENT or Resident.objects.filter(user=locked).exists():
+            # a resident's own account would then read other residents' private records
+            raise ValidationError(
+                _(
+                    "This is a resident's account: staff roles go to staff accounts. Ask the "
+                    "person to sign up with their work e-mail address."
+                )
+            )
         has_role = locked.groups.filter(pk=group.pk).exists()
         if station is not None and has_role and locked.station_id not in (None, station.pk):
             raise ValidationError(

@@ -270,3 +270,13 @@ def test_a_new_worker_must_set_up_totp_at_their_next_request(client):
     response = theirs.get(reverse("accounts:dashboard"))
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
     assert theirs.get(reverse("accounts:residents"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_residents_account_never_gets_a_staff_role():
+
+    resident_user = f.UserFactory(kind="resident")
+    with pytest.raises(ValidationError, match=r"resident|居民"):
+        services.staff_role_grant(
+            user=resident_user, role=roles.COMMUNITY_WORKER, station=f.station()
+        )
+    assert not resident_user.groups.exists()
