@@ -161,6 +161,8 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Set by a fund administrator; needed to pledge when the fund is members-only."),
     )
+    declined_at = models.DateTimeField(_("membership declined at"), null=True, blank=True)
+    decline_reason = models.CharField(_("why membership was declined"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -215,9 +215,31 @@ def organisation_approve(*, organisation: Organisation, by: User) -> Organisatio
     with transaction.atomic():
         locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if locked.approved_at is None:
-            locked.approved_at = timezone.now()
-            locked.save(update_fields=["approved_at"])
+            locked.approved_at, locked.declined_at, locked.decline_reason = timezone.now(), None, ""
+            locked.save(update_fields=["approved_at", "declined_at", "decline_reason"])
             transition_record(obj=locked, from_state="pending", to_state="approved", by=by)
+        return locked
+
+
+def organisation_decline(*, organisation: Organisation, by: User, reason: str) -> Organisation:
+    """A fund administrator declines a company's membership, with the reason its people see
+    on their company page. It leaves the waiting list; approving later still works. A repeat
+    changes nothing."""
+    if not selectors.is_fund_administrator(by):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why: the company sees the reason."))
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if locked.approved_at is not None:
+            raise ValidationError(_("This company is approved already."))
+        if locked.declined_at is None:
+            locked.declined_at, locked.decline_reason = timezone.now(), reason[:255]
+            locked.save(update_fields=["declined_at", "decline_reason"])
+            transition_record(
+                obj=locked, from_state="pending", to_state="declined", by=by, reason=reason
+            )
         return locked
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthedHttpRequest, fund_administrator_required
 from accounts.models import Organisation, User
-from accounts.services import organisation_approve
+from accounts.services import organisation_approve, organisation_decline
 from charity.models import Account, LedgerEntry
 from charity.selectors import account_balances, fund_balances, stock_by_warehouse
 from donations import selectors, stripe_gateway
@@ -404,7 +404,18 @@ def approvals(request: AuthedHttpRequest) -> HttpResponse:
             _pk(request.POST.get("organisation", "")),
             _pk(request.POST.get("user", "")),
         )
-        if org_id is not None:
+        if org_id is not None and request.POST.get("decision") == "decline":
+            org = get_object_or_404(Organisation, pk=org_id)
+            try:
+                organisation_decline(
+                    organisation=org, by=request.user, reason=request.POST.get("reason", "")
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("%(name)s is declined.") % {"name": org.display_name})
+        elif org_id is not None:
             org = get_object_or_404(Organisation, pk=org_id)
             organisation_approve(organisation=org, by=request.user)
             messages.success(request, _("%(name)s is approved.") % {"name": org.display_name})
@@ -416,9 +427,9 @@ def approvals(request: AuthedHttpRequest) -> HttpResponse:
             messages.error(request, _("Choose whom to approve."))
         return redirect("wishpool_approvals")
     context = {
-        "organisations": Organisation.objects.filter(approved_at__isnull=True).order_by(
-            "created_at"
-        ),
+        "organisations": Organisation.objects.filter(
+            approved_at__isnull=True, declined_at__isnull=True
+        ).order_by("created_at"),
         "people": User.objects.filter(kind=User.Kind.DONOR, is_active=True)
         .exclude(donor__approved_at__isnull=False)
         .order_by("date_joined")[:200],

@@ -89,3 +89,27 @@ def test_members_only_is_on_in_production_settings():
     ).stdout
     assert out.strip() == "True"
     assert settings.WISHPOOL_MEMBERS_ONLY is False  # off in the demo and tests by default
+
+
+def test_a_company_can_be_declined_with_a_reason_it_sees_then_approved_later(client):
+    from accounts import services as account_services
+    from tests.donations.test_staff_area import _admin
+
+    admin = _admin()
+    org = f.organisation(name="某某公司")
+    client.force_login(admin)
+    url = reverse("wishpool_approvals")
+    client.post(url, {"organisation": org.pk, "decision": "decline", "reason": ""})
+    org.refresh_from_db()
+    assert org.declined_at is None  # a reason is needed
+    client.post(url, {"organisation": org.pk, "decision": "decline", "reason": "营业执照已过期"})
+    org.refresh_from_db()
+    assert org.declined_at is not None and org.decline_reason == "营业执照已过期"
+    waiting = client.get(url).content.decode()
+    assert f'name="organisation" value="{org.pk}"' not in waiting  # off the waiting list
+    client.force_login(org.memberships.get().user)
+    page = client.get(reverse("accounts:organisation", args=[org.pk])).content.decode()
+    assert "营业执照已过期" in page
+    account_services.organisation_approve(organisation=org, by=admin)
+    org.refresh_from_db()
+    assert org.approved_at is not None and org.declined_at is None
