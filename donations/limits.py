@@ -15,6 +15,18 @@ MAX_ONLINE_AMOUNT = Decimal("1000000.00")  # one gift through Stripe
 MAX_OFFLINE_AMOUNT = Decimal("10000000.00")  # one bank transfer or cash gift
 MAX_UNIT_VALUE = Decimal("1000000.00")  # one item of goods
 MAX_QUANTITY = 100_000  # items in one goods pledge or delivery
+MAX_GOODS_TOTAL = Decimal("10000000.00")  # quantity × value of one goods pledge or delivery
+
+
+def goods_total_error(quantity: int, unit_value: Decimal | None) -> str | None:
+    """Why a goods pledge or delivery is worth too much altogether (in the user's language)."""
+    from django.utils.translation import gettext as _
+
+    if unit_value is not None and quantity * unit_value > MAX_GOODS_TOTAL:
+        return _("Goods worth at most ¥%(total)s altogether in one pledge or delivery.") % {
+            "total": f"{MAX_GOODS_TOTAL:,.0f}"
+        }
+    return None
 
 
 def earliest_received_on() -> date:

@@ -146,6 +146,9 @@ def goods_intake_record(
             _("At most %(quantity)s items, each worth more than zero and at most ¥%(value)s.")
             % {"quantity": f"{limits.MAX_QUANTITY:,}", "value": f"{limits.MAX_UNIT_VALUE:,.0f}"}
         )
+    too_much = limits.goods_total_error(quantity, unit_value)
+    if too_much:
+        raise ValidationError(too_much)
     if condition not in GoodsIntake.Condition.values:
         raise ValidationError(_("Choose the condition of the goods."))
     with transaction.atomic():

@@ -78,6 +78,11 @@ def pledge_create(
                 _("At most %(quantity)s items, each worth at most ¥%(value)s.")
                 % {"quantity": f"{limits.MAX_QUANTITY:,}", "value": f"{limits.MAX_UNIT_VALUE:,.0f}"}
             )
+        too_much = limits.goods_total_error(
+            goods_quantity, quantize(goods_unit_value) if goods_unit_value else None
+        )
+        if too_much:
+            raise ValidationError(too_much)
         interval, amount, status = Pledge.Interval.ONCE, None, Pledge.Status.AWAITING_GOODS
     else:
         raise ValidationError(_("Choose money or goods."))

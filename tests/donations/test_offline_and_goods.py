@@ -140,3 +140,22 @@ def test_members_only_refuses_unapproved_companies(settings):
         ).status
         == Pledge.Status.PENDING
     )
+
+
+def test_a_goods_pledge_worth_too_much_altogether_is_refused():
+    from donations import limits
+
+    org = f.organisation()
+    with pytest.raises(ValidationError, match="10,000,000"):
+        pledges.pledge_create(
+            user=org.memberships.get().user,
+            organisation=org,
+            kind="goods",
+            fund=fund_general(),
+            show_name=False,
+            goods_description="护理床",
+            goods_quantity=100_000,
+            goods_unit_value=Decimal("1000"),  # each allowed; ¥100,000,000 altogether is not
+        )
+    assert limits.goods_total_error(10_000, Decimal("1000")) is None
+    assert not Pledge.objects.filter(goods_description="护理床").exists()
