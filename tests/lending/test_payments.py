@@ -126,3 +126,28 @@ def test_the_borrower_sees_what_was_kept_and_why(client):
     # another resident sees none of it
     client.force_login(f.UserFactory(kind="resident"))
     assert "更换轮子" not in client.get(reverse("lending:mine")).content.decode()
+
+
+def test_a_borrower_who_asks_online_is_offered_to_pay_online_at_once(client):
+    from accounts import services as account_services
+
+    worker = f.worker()
+    type_ = lf.equipment_type(daily_fee=Decimal("2"), deposit=Decimal("100"))
+    lf.items(type_, worker.station)
+    user = f.UserFactory(kind="resident")
+    account_services.resident_link_user(
+        worker=worker, resident=f.resident(by=worker), email=user.email
+    )
+    client.force_login(user)
+    today = timezone.localdate()
+    page = client.post(
+        reverse("lending:request"),
+        {
+            "type": type_.slug,
+            "station": worker.station.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=1)).isoformat(),
+        },
+    ).content.decode()
+    loan = Loan.objects.get(resident__user=user)
+    assert reverse("lending:pay", args=[loan.pk]) in page and "¥104.00" in page
