@@ -10,8 +10,7 @@ from django.utils import translation
 from core.qr import qr_data_uri
 from lending.models import Item
 
-PER_PAGE = 24  # 3 × 8 labels of 70 × 37 mm, the common A4 label sheet
-MOST = 240
+MOST = 240  # ten sheets of 3 × 8 labels of 70 × 37 mm, the common A4 label sheet
 
 
 def item_url(item: Item) -> str:
@@ -25,8 +24,7 @@ def label_sheet_pdf(items: list[Item]) -> bytes:
     from weasyprint import HTML
 
     labels = [
-        {"item": item, "url": item_url(item), "qr": qr_data_uri(item_url(item), box_size=6)}
-        for item in items[:MOST]
+        {"item": item, "qr": qr_data_uri(item_url(item), box_size=6)} for item in items[:MOST]
     ]
     html = render_to_string("lending/labels_pdf.html", {"labels": labels})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

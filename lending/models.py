@@ -166,10 +166,6 @@ class Item(models.Model):
         super().save(*args, **kwargs)
         transaction.on_commit(lending_changed)
 
-    @property
-    def is_lent_in(self) -> bool:
-        return self.lent_until is not None
-
 
 class Condition(models.TextChoices):
     GOOD = "good", _("Good")
@@ -405,6 +401,9 @@ class Transfer(models.Model):
         IN_TRANSIT = "in_transit", _("In transit")
         RECEIVED = "received", _("Received")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Statuses of a transfer still under way: its items are spoken for.
+    OPEN = ("requested", "dispatched", "in_transit")
 
     source = models.ForeignKey(
         "accounts.Warehouse",

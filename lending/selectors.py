@@ -190,7 +190,10 @@ def transfer_suggestions() -> list[dict[str, Any]]:
     idle_by: dict[int, dict[int, list[Item]]] = defaultdict(lambda: defaultdict(list))
     for item in idle:
         idle_by[item.type_id][item.warehouse_id].append(item)
-    stations = {s.pk: s for s in Station.objects.filter(pk__in={s for _, s in waiting})}
+    stations = {
+        s.pk: s
+        for s in Station.objects.select_related("warehouse").filter(pk__in={s for _, s in waiting})
+    }
     suggestions = []
     for (type_id, station_id), count in sorted(waiting.items()):
         station = stations[station_id]

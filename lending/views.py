@@ -15,6 +15,7 @@ from accounts.http import AuthedHttpRequest
 from accounts.models import Station, Warehouse
 from charity.models import StockLot
 from core.images import photo_store, private_path
+from core.templatetags.wishpool import yuan
 from donations import stripe_gateway
 from lending import selectors, services
 from lending.forms import (
@@ -240,7 +241,7 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                     kept=deposit.cleaned_data["kept"],
                     reason=deposit.cleaned_data["reason"],
                 )
-                back = {"amount": f"¥{settled.deposit_returned}"}
+                back = {"amount": yuan(settled.deposit_returned)}
                 messages.success(
                     request,
                     _("%(amount)s goes back to the borrower's card or wallet.") % back

@@ -14,7 +14,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone, translation
 
 from charity.models import Disbursement, Fund, LedgerEntry, LedgerLeg
-from charity.purposes import fund_purpose
 
 CASH_KINDS = ("fund", "stripe_fees", "expenses", "refunds")
 
@@ -59,14 +58,6 @@ def _both(label: Any) -> str:
     with translation.override("en"):
         en = str(label)
     return zh if zh == en else f"{zh} {en}"
-
-
-def _label(fund: Fund) -> str:
-    purpose = fund_purpose(fund)
-    if purpose is None:
-        return fund.name
-    handler, purpose_id = purpose
-    return handler.label(purpose_id=purpose_id) or fund.name
 
 
 def period_figures(*, start: date, end: date, currency: str | None = None) -> dict[str, Any]:
@@ -136,7 +127,7 @@ def period_figures(*, start: date, end: date, currency: str | None = None) -> di
             {
                 "id": d.pk,
                 "from": d.from_fund.name,
-                "to": _label(d.to_fund),
+                "to": d.to_fund.name,  # an earmarked fund is named after its need
                 "reason": d.reason,
                 "amount": _money(d.amount),
                 "requested_by": d.requested_by.get_full_name(),

@@ -86,7 +86,10 @@ class ExportForm(forms.Form):
     )
     file_format = forms.ChoiceField(
         label=gettext_lazy("Format"),
-        choices=[("csv", "CSV (Excel, UTF-8)"), ("xlsx", "Excel (xlsx)")],
+        choices=[
+            ("csv", gettext_lazy("CSV (opens in Excel)")),
+            ("xlsx", gettext_lazy("Excel workbook (xlsx)")),
+        ],
         widget=forms.RadioSelect,
         initial="csv",
     )

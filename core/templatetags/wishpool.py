@@ -132,7 +132,7 @@ def km(metres: object) -> str:
 @register.filter
 def money(value: object, currency: object = "CNY") -> str:
     """¥1,234.50 for yuan (what staff read everywhere else), "1,234.50 USD" for others."""
+    if str(currency or "CNY").upper() == "CNY":
+        return yuan(value)
     shown = amount(value)
-    if not shown:
-        return ""
-    return f"¥{shown}" if str(currency or "CNY").upper() == "CNY" else f"{shown} {currency}"
+    return f"{shown} {currency}" if shown else ""

@@ -96,6 +96,8 @@ def item_lend_in(
             lent_until=lent_until,
         )
         transition_record(obj=item, from_state="", to_state=item.state, by=by, reason="lent in")
+        waitlist_offer_next(item=item, by=by)
+        item.refresh_from_db()
         return item
 
 

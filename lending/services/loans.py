@@ -15,7 +15,7 @@ from accounts import selectors as account_selectors
 from accounts.models import Resident, Station, User, Warehouse
 from core.transitions import transition_record
 from lending import selectors
-from lending.models import EquipmentType, Item, Loan, WaitlistEntry
+from lending.models import EquipmentType, Item, Loan, Transfer, WaitlistEntry
 
 BOOKING_HORIZON = timedelta(days=180)
 
@@ -75,9 +75,7 @@ def loan_request(
                 # a lent item never goes out past its owner's term
                 .filter(Q(lent_until__isnull=True) | Q(lent_until__gte=ends_on))
                 # nor is an item about to move to another warehouse booked here
-                .exclude(
-                    transfer_lines__transfer__status__in=("requested", "dispatched", "in_transit")
-                )
+                .exclude(transfer_lines__transfer__status__in=Transfer.OPEN)
                 .order_by("pk")
             )
             busy = selectors.overlapping(

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import roles
 from accounts.models import Resident, Station, User
 from lending.models import Item, Loan, LoanReminder, Transfer, WaitlistEntry
 
@@ -40,7 +41,7 @@ def _contacts(resident: Resident, station: Station | None) -> tuple[list[User], 
         return [resident.user], False
     if station is None:
         return [], True
-    workers = station.workers.filter(is_active=True, groups__name="community_worker")
+    workers = station.workers.filter(is_active=True, groups__name=roles.COMMUNITY_WORKER)
     return list(workers), True
 
 

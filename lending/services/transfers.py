@@ -16,8 +16,6 @@ from core.transitions import transition, transition_record
 from lending.models import EquipmentType, Item, Loan, Transfer, TransferLine
 from lending.services.waitlist import waitlist_offer_next
 
-_OPEN = (Transfer.Status.REQUESTED, Transfer.Status.DISPATCHED, Transfer.Status.IN_TRANSIT)
-
 
 def _staff_of(*, by: User, warehouse: Warehouse) -> None:
     """The fund office moves anything; a station's worker dispatches from and receives at
@@ -54,7 +52,7 @@ def transfer_request(
             Item.objects.select_for_update()
             .filter(type=type, warehouse=source, state=Item.State.AVAILABLE)
             .exclude(loans__status__in=Loan.HOLDING, loans__ends_on__gte=today)
-            .exclude(transfer_lines__transfer__status__in=_OPEN)
+            .exclude(transfer_lines__transfer__status__in=Transfer.OPEN)
             .order_by("pk")[:count]
         )
         if len(candidates) < count:

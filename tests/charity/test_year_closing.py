@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from charity import services
-from charity.models import Account, LedgerEntry, YearClosing
+from charity.models import Account, LedgerEntry, LedgerLeg, YearClosing
 from charity.selectors import fund_general
 from tests.accounts import factories as f
 
@@ -73,5 +74,7 @@ def test_a_closed_year_takes_no_more_postings_and_corrections_go_into_the_open_y
     # the correction is a reversing entry in the open year; the books still balance
     reversal = services.entry_reverse(entry=wrong, memo="记错了", created_by=first)
     assert timezone.localtime(reversal.posted_at).year == last_year + 1
-    assert sum(leg.amount for leg in reversal.legs.all()) == 0
+    assert reversal.reverses == wrong
+    bank = LedgerLeg.objects.filter(account__code="bank:CNY").aggregate(s=Sum("amount"))["s"]
+    assert bank == 0  # the 300 booked in error is gone from the bank, in the open year
     assert LedgerEntry.objects.filter(posted_at__year=last_year).count() == 1
