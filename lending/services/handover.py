@@ -1,28 +1,23 @@
 """At the station: handing an item out, taking it back, inspecting it. Each move locks the
 loan and the item, checks the state and writes history (core.transitions)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from accounts.models import User
 from core.transitions import transition, transition_record
 from lending.models import Condition, Item, Loan
+from lending.services.staff import warehouse_staff_check
 from lending.services.waitlist import waitlist_offer_next
 
 
 def station_staff_check(*, by: User, item: Item) -> None:
     """Hand-outs, returns and inspections are done by the item's station (or the fund office)."""
-    if account_selectors.is_fund_administrator(by):
-        return
-    if not (
-        account_selectors.is_community_worker(by)
-        and item.warehouse.station_id is not None
-        and by.station_id == item.warehouse.station_id
-    ):
-        raise PermissionDenied(_("This item is kept at another station."))
+    warehouse_staff_check(
+        by=by, warehouse=item.warehouse, refusal=_("This item is kept at another station.")
+    )
 
 
 def item_by_tag(*, tag: str, by: User) -> Item:

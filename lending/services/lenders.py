@@ -6,18 +6,18 @@ kept)."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from accounts.models import Organisation, User, Warehouse
 from charity.models import StockLot
 from charity.services import stock_lot_take
 from core.transitions import transition, transition_record
 from lending.models import EquipmentType, Item
 from lending.services.loans import item_create
+from lending.services.staff import warehouse_staff_check
 from lending.services.waitlist import waitlist_offer_next
 
 NOTICE = timedelta(days=14)
@@ -30,10 +30,7 @@ def items_from_stock_lot(
     lot's warehouse: one unit per tag leaves the lot under its lock, in one transaction, so
     the lot never goes below zero and no unit is counted twice. Each item remembers its lot;
     its value stays the pool's. Items are offered to whoever waits there."""
-    if not account_selectors.is_fund_administrator(by) and not (
-        account_selectors.is_community_worker(by) and lot.warehouse.station_id == by.station_id
-    ):
-        raise PermissionDenied
+    warehouse_staff_check(by=by, warehouse=lot.warehouse)
     tags = [t.strip().upper() for t in tags if t.strip()]
     if not tags:
         raise ValidationError(_("Give a tag for each item."))
@@ -73,10 +70,7 @@ def item_lend_in(
     owner_user: User | None = None,
 ) -> Item:
     """Staff take in an owner's item for a term, tagged like the pool's own."""
-    if not account_selectors.is_fund_administrator(by) and not (
-        account_selectors.is_community_worker(by) and warehouse.station_id == by.station_id
-    ):
-        raise PermissionDenied
+    warehouse_staff_check(by=by, warehouse=warehouse)
     if (owner_organisation is None) == (owner_user is None):
         raise ValidationError(_("Name one owner: a company or a person."))
     if lent_until <= timezone.localdate():

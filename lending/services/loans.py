@@ -16,6 +16,7 @@ from accounts.models import Resident, Station, User, Warehouse
 from core.transitions import transition_record
 from lending import selectors
 from lending.models import EquipmentType, Item, Loan, Transfer, WaitlistEntry
+from lending.services.staff import warehouse_staff_check
 
 BOOKING_HORIZON = timedelta(days=180)
 
@@ -194,11 +195,8 @@ def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | 
     demo seeding). Whoever waits there for the type is offered it."""
     from lending.services.waitlist import waitlist_offer_next
 
-    if by is not None and not (
-        account_selectors.is_fund_administrator(by)
-        or (account_selectors.is_community_worker(by) and warehouse.station_id == by.station_id)
-    ):
-        raise PermissionDenied
+    if by is not None:
+        warehouse_staff_check(by=by, warehouse=warehouse)
     tag = tag.strip().upper()
     if not tag:
         raise ValidationError(_("Give the item's tag."))

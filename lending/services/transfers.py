@@ -10,21 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from accounts.models import User, Warehouse
 from core.transitions import transition, transition_record
 from lending.models import EquipmentType, Item, Loan, Transfer, TransferLine
+from lending.services.staff import warehouse_staff_check
 from lending.services.waitlist import waitlist_offer_next
-
-
-def _staff_of(*, by: User, warehouse: Warehouse) -> None:
-    """The fund office moves anything; a station's worker dispatches from and receives at
-    their own station."""
-    if account_selectors.is_fund_administrator(by):
-        return
-    if account_selectors.is_community_worker(by) and warehouse.station_id == by.station_id:
-        return
-    raise PermissionDenied(_("Only the staff of this warehouse can do this."))
 
 
 def transfer_request(
@@ -43,9 +33,9 @@ def transfer_request(
     if not 1 <= count <= 200:
         raise ValidationError(_("Move between 1 and 200 items at a time."))
     try:
-        _staff_of(by=by, warehouse=source)
+        warehouse_staff_check(by=by, warehouse=source)
     except PermissionDenied:
-        _staff_of(by=by, warehouse=destination)  # a branch asks the main warehouse
+        warehouse_staff_check(by=by, warehouse=destination)  # a branch asks the main warehouse
     today = timezone.localdate()
     with transaction.atomic():
         candidates = list(
@@ -81,7 +71,7 @@ def transfer_dispatch(*, transfer: Transfer, by: User) -> Transfer:
     stops the dispatch: nothing moves)."""
     with transaction.atomic():
         order = _locked(transfer)
-        _staff_of(by=by, warehouse=order.source)
+        warehouse_staff_check(by=by, warehouse=order.source)
         if order.status != Transfer.Status.REQUESTED:
             if order.status in (Transfer.Status.DISPATCHED, Transfer.Status.IN_TRANSIT):
                 return order
@@ -121,7 +111,7 @@ def transfer_on_the_way(*, transfer: Transfer, by: User) -> Transfer:
     """The carrier has picked them up."""
     with transaction.atomic():
         order = _locked(transfer)
-        _staff_of(by=by, warehouse=order.source)
+        warehouse_staff_check(by=by, warehouse=order.source)
         return transition(
             order,
             to=Transfer.Status.IN_TRANSIT,
@@ -137,7 +127,7 @@ def transfer_receive(*, transfer: Transfer, by: User, arrived_tags: set[str]) ->
     arrived_tags = {t.strip().upper() for t in arrived_tags if t.strip()}
     with transaction.atomic():
         order = _locked(transfer)
-        _staff_of(by=by, warehouse=order.destination)
+        warehouse_staff_check(by=by, warehouse=order.destination)
         if order.status == Transfer.Status.RECEIVED:
             return order
         lines = list(order.lines.select_related("item"))
@@ -190,7 +180,7 @@ def transfer_cancel(*, transfer: Transfer, by: User) -> Transfer:
     """Before it is dispatched, a transfer can be called off; its items never moved."""
     with transaction.atomic():
         order = _locked(transfer)
-        _staff_of(by=by, warehouse=order.source)
+        warehouse_staff_check(by=by, warehouse=order.source)
         return transition(
             order,
             to=Transfer.Status.CANCELLED,
