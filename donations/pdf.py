@@ -5,12 +5,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from charity.selectors import fund_general
 from core.money import chinese_capital
+from core.pdf import pdf_from_template
 from core.qr import qr_data_uri
 from donations.models import Donor, Receipt
 
@@ -27,10 +27,7 @@ def fund_name() -> str:
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, {"fund_name": fund_name(), **context})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf_from_template(template, {"fund_name": fund_name(), **context})
 
 
 def receipt_pdf_bytes(receipt: Receipt) -> bytes:

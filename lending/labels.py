@@ -3,10 +3,10 @@ page (the worker's phone camera is the scanner), with the type in Chinese and th
 print for when there is no phone at hand."""
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.pdf import pdf_from_template
 from core.qr import qr_data_uri
 from lending.models import Item
 
@@ -21,10 +21,7 @@ def item_url(item: Item) -> str:
 
 
 def label_sheet_pdf(items: list[Item]) -> bytes:
-    from weasyprint import HTML
-
     labels = [
         {"item": item, "qr": qr_data_uri(item_url(item), box_size=6)} for item in items[:MOST]
     ]
-    html = render_to_string("lending/labels_pdf.html", {"labels": labels})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf_from_template("lending/labels_pdf.html", {"labels": labels})

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,8 @@ from accounts.models import User
 from accounts.roles import FUND_ADMINISTRATOR
 from accounts.selectors import is_fund_administrator
 from core.images import private_path
+from core.pdf import pdf_from_template
+from donations.pdf import fund_name
 from reports.figures import period_figures
 from reports.models import Report
 
@@ -72,14 +73,10 @@ def _email_later(report_id: int) -> None:
 
 
 def _pdf(figures: dict) -> bytes:  # type: ignore[type-arg]
-    from weasyprint import HTML
-
     with translation.override("zh-hans"):
-        html = render_to_string(
-            "reports/report_pdf.html",
-            {"f": figures, "fund_name": settings.WISHPOOL_FUND_NAME or "心愿池"},
+        return pdf_from_template(
+            "reports/report_pdf.html", {"f": figures, "fund_name": fund_name()}
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def _csv(figures: dict) -> bytes:  # type: ignore[type-arg]
