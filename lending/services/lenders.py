@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, User, Warehouse
 from charity.models import StockLot
 from charity.services import stock_lot_take
-from core.transitions import transition, transition_record
+from core.transitions import transition
 from lending.models import EquipmentType, Item
-from lending.services.loans import item_create
+from lending.services.loans import item_add
 from lending.services.staff import warehouse_staff_check
-from lending.services.waitlist import waitlist_offer_next
 
 NOTICE = timedelta(days=14)
 
@@ -48,15 +47,17 @@ def items_from_stock_lot(
             by=by,
             reason=f"{len(tags)} × {type.slug} tagged for lending",
         )
-        items = []
-        for tag in tags:
-            item = item_create(type=type, tag=tag, warehouse=locked.warehouse, stock_lot=locked)
-            transition_record(
-                obj=item, from_state="", to_state=item.state, by=by, reason=f"stock lot {lot.pk}"
+        return [
+            item_add(
+                type=type,
+                tag=tag,
+                warehouse=locked.warehouse,
+                by=by,
+                reason=f"stock lot {lot.pk}",
+                stock_lot=locked,
             )
-            waitlist_offer_next(item=item, by=by)
-            items.append(item)
-        return items
+            for tag in tags
+        ]
 
 
 def item_lend_in(
@@ -75,24 +76,16 @@ def item_lend_in(
         raise ValidationError(_("Name one owner: a company or a person."))
     if lent_until <= timezone.localdate():
         raise ValidationError(_("The term must end after today."))
-    tag = tag.strip().upper()
-    if not tag:
-        raise ValidationError(_("Give the item's tag."))
-    with transaction.atomic():
-        if Item.objects.filter(tag=tag).exists():
-            raise ValidationError(_("An item with this tag already exists."))
-        item = item_create(
-            type=type,
-            tag=tag,
-            warehouse=warehouse,
-            owner_organisation=owner_organisation,
-            owner_user=owner_user,
-            lent_until=lent_until,
-        )
-        transition_record(obj=item, from_state="", to_state=item.state, by=by, reason="lent in")
-        waitlist_offer_next(item=item, by=by)
-        item.refresh_from_db()
-        return item
+    return item_add(
+        type=type,
+        tag=tag,
+        warehouse=warehouse,
+        by=by,
+        reason="lent in",
+        owner_organisation=owner_organisation,
+        owner_user=owner_user,
+        lent_until=lent_until,
+    )
 
 
 def lender_terms_due() -> int:

@@ -84,18 +84,14 @@ def loan_request(
             )
             free = [i for i in candidates if i.pk not in busy]
             if free:
-                loan = Loan.objects.create(
+                return loan_make(
                     item=free[0],
                     resident=resident,
-                    requested_by=by,
+                    by=by,
                     starts_on=starts_on,
                     ends_on=ends_on,
-                    free=terms.free,
-                    fee=terms.fee,
-                    deposit=terms.deposit,
+                    terms=terms,
                 )
-                transition_record(obj=loan, from_state="", to_state=loan.status, by=by)
-                return loan
             entry = WaitlistEntry.objects.filter(
                 type=type, station=station, resident=resident, status__in=WaitlistEntry.IN_LINE
             ).first()
@@ -111,6 +107,32 @@ def loan_request(
             return entry
     except IntegrityError as exc:  # the database's own guard (PostgreSQL)
         raise ValidationError(_("That item was just taken; please try again.")) from exc
+
+
+def loan_make(
+    *,
+    item: Item,
+    resident: Resident,
+    by: User,
+    starts_on: date,
+    ends_on: date,
+    terms: selectors.Terms,
+    reason: str = "",
+) -> Loan:
+    """The loan row and its first history line, inside the caller's transaction, once the
+    caller holds the item's lock and has found it free for those days."""
+    loan = Loan.objects.create(
+        item=item,
+        resident=resident,
+        requested_by=by,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        free=terms.free,
+        fee=terms.fee,
+        deposit=terms.deposit,
+    )
+    transition_record(obj=loan, from_state="", to_state=loan.status, by=by, reason=reason)
+    return loan
 
 
 def equipment_type_create(
@@ -178,8 +200,8 @@ def equipment_type_update(*, type: EquipmentType, by: User, **fields: Any) -> Eq
 
 
 def item_create(**fields: Any) -> Item:
-    """The row itself; two staff registering the same tag at once: one gets a clear refusal
-    (the unique tag is the database's guard, checked first for the usual case)."""
+    """The row itself; a tag already used, or two staff registering the same tag at once:
+    a clear refusal (the unique tag is the database's guard)."""
     try:
         with transaction.atomic():
             return Item.objects.create(**fields)
@@ -189,10 +211,19 @@ def item_create(**fields: Any) -> Item:
         ) from exc
 
 
-def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | None) -> Item:
+def item_add(
+    *,
+    type: EquipmentType,
+    tag: str,
+    warehouse: Warehouse,
+    by: User | None,
+    reason: str = "",
+    **origin: Any,
+) -> Item:
     """A tagged item enters the pool at a warehouse, available; its tag is unique. Staff of
     the fund office add anywhere, a worker at their station's warehouse (``by`` None: the
-    demo seeding). Whoever waits there for the type is offered it."""
+    demo seeding). Whoever waits there for the type is offered it. ``origin`` says where it
+    came from when not bought: an owner and a term (lent in), or a stock lot (donated)."""
     from lending.services.waitlist import waitlist_offer_next
 
     if by is not None:
@@ -201,10 +232,8 @@ def item_add(*, type: EquipmentType, tag: str, warehouse: Warehouse, by: User | 
     if not tag:
         raise ValidationError(_("Give the item's tag."))
     with transaction.atomic():
-        if Item.objects.filter(tag=tag).exists():
-            raise ValidationError(_("An item with this tag already exists."))
-        item = item_create(type=type, tag=tag, warehouse=warehouse)
-        transition_record(obj=item, from_state="", to_state=item.state, by=by)
+        item = item_create(type=type, tag=tag, warehouse=warehouse, **origin)
+        transition_record(obj=item, from_state="", to_state=item.state, by=by, reason=reason)
         waitlist_offer_next(item=item, by=by)
         item.refresh_from_db()
         return item

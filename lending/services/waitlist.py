@@ -19,7 +19,7 @@ from accounts.models import User
 from core.transitions import transition, transition_record
 from lending import selectors
 from lending.models import Item, Loan, WaitlistEntry
-from lending.services.loans import may_request
+from lending.services.loans import loan_make, may_request
 
 OFFER_HOURS = 48
 
@@ -114,17 +114,15 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, by: User) -> Loan:
             by=by,
             reason=f"offer {locked.pk} accepted",
         )
-        loan = Loan.objects.create(
+        loan = loan_make(
             item=item,
             resident=locked.resident,
-            requested_by=by,
+            by=by,
             starts_on=starts_on,
             ends_on=ends_on,
-            free=terms.free,
-            fee=terms.fee,
-            deposit=terms.deposit,
+            terms=terms,
+            reason="offered",
         )
-        transition_record(obj=loan, from_state="", to_state=loan.status, by=by, reason="offered")
         transition(
             locked,
             to=WaitlistEntry.Status.SERVED,
