@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from charity.models import Fund
 
 FUND_KINDS_CASH = ("fund", "stripe_fees", "expenses", "refunds")
@@ -19,9 +21,13 @@ def fund_general() -> "Fund":
 
 
 def fund_balances(
-    *, currency: str | None = None, fund_ids: list[int] | None = None
+    *,
+    currency: str | None = None,
+    fund_ids: list[int] | None = None,
+    before: "datetime | None" = None,
 ) -> list[dict[str, Any]]:
-    """Each fund's money (credits less fees, disbursements and refunds) and goods received.
+    """Each fund's money (credits less fees, disbursements and refunds), goods received and
+    deposits held; now, or as they stood ``before`` a moment (a report's period ends).
 
     Computed from ledger legs: a fund's balance is minus the sum of the legs on its accounts.
     """
@@ -32,21 +38,20 @@ def fund_balances(
 
     currency = currency or settings.WISHPOOL_CURRENCY
     funds = Fund.objects.all() if fund_ids is None else Fund.objects.filter(pk__in=fund_ids)
+    legs = Q(accounts__legs__currency=currency)
+    if before is not None:
+        legs &= Q(accounts__legs__entry__posted_at__lt=before)
     funds = funds.annotate(
-        cash=Sum(
-            "accounts__legs__amount",
-            filter=Q(accounts__kind__in=FUND_KINDS_CASH, accounts__legs__currency=currency),
-        ),
-        in_kind=Sum(
-            "accounts__legs__amount",
-            filter=Q(accounts__kind="fund_in_kind", accounts__legs__currency=currency),
-        ),
+        cash=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind__in=FUND_KINDS_CASH)),
+        in_kind=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind="fund_in_kind")),
+        deposits=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind="deposits_held")),
     )
     return [
         {
             "fund": fund,
             "balance": -(fund.cash or Decimal(0)),
             "in_kind": -(fund.in_kind or Decimal(0)),
+            "deposits": -(fund.deposits or Decimal(0)),
         }
         for fund in funds
     ]

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
 
-from charity.models import Disbursement, Fund, LedgerEntry, LedgerLeg
-
-CASH_KINDS = ("fund", "stripe_fees", "expenses", "refunds")
+from charity.models import Disbursement, LedgerEntry, LedgerLeg
+from charity.selectors import fund_balances
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -30,27 +29,6 @@ def _money(value: Decimal | None) -> str:
     return f"{(value or Decimal(0)):.2f}"
 
 
-def _balances(before: datetime, currency: str) -> dict[int, dict[str, Decimal]]:
-    rows = (
-        LedgerLeg.objects.filter(currency=currency, entry__posted_at__lt=before)
-        .filter(account__fund__isnull=False)
-        .values("account__fund_id")
-        .annotate(
-            cash=Sum("amount", filter=Q(account__kind__in=CASH_KINDS)),
-            goods=Sum("amount", filter=Q(account__kind="fund_in_kind")),
-            deposits=Sum("amount", filter=Q(account__kind="deposits_held")),
-        )
-    )
-    return {
-        r["account__fund_id"]: {
-            "cash": -(r["cash"] or Decimal(0)),
-            "goods": -(r["goods"] or Decimal(0)),
-            "deposits": -(r["deposits"] or Decimal(0)),
-        }
-        for r in rows
-    }
-
-
 def _both(label: Any) -> str:
     """A label in Chinese, then English: the report is read in both."""
     with translation.override("zh-hans"):
@@ -63,7 +41,18 @@ def _both(label: Any) -> str:
 def period_figures(*, start: date, end: date, currency: str | None = None) -> dict[str, Any]:
     currency = currency or settings.WISHPOOL_CURRENCY
     since, until = bounds(start, end)
-    opening, closing = _balances(since, currency), _balances(until, currency)
+    # the funds that held anything by the period's end, as they stood at both ends
+    held = list(
+        LedgerLeg.objects.filter(
+            currency=currency, entry__posted_at__lt=until, account__fund__isnull=False
+        )
+        .values_list("account__fund_id", flat=True)
+        .distinct()
+    )
+    opening = {
+        r["fund"].pk: r for r in fund_balances(currency=currency, fund_ids=held, before=since)
+    }
+    closing = fund_balances(currency=currency, fund_ids=held, before=until)
     legs = LedgerLeg.objects.filter(
         currency=currency, entry__posted_at__gte=since, entry__posted_at__lt=until
     )
@@ -91,23 +80,21 @@ def period_figures(*, start: date, end: date, currency: str | None = None) -> di
         .select_related("from_fund", "to_fund", "requested_by", "decided_by")
         .order_by("decided_at", "pk")
     )
-    funds = {f.pk: f for f in Fund.objects.filter(pk__in={*opening, *closing})}
-    zero = {"cash": Decimal(0), "goods": Decimal(0), "deposits": Decimal(0)}
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
         "currency": currency,
         "funds": [
             {
-                "code": fund.code,
-                "name": fund.name,
-                "name_en": fund.name_en,
-                "opening": _money(opening.get(pk, zero)["cash"]),
-                "closing": _money(closing.get(pk, zero)["cash"]),
-                "goods_closing": _money(closing.get(pk, zero)["goods"]),
-                "deposits_closing": _money(closing.get(pk, zero)["deposits"]),
+                "code": row["fund"].code,
+                "name": row["fund"].name,
+                "name_en": row["fund"].name_en,
+                "opening": _money(opening[row["fund"].pk]["balance"]),
+                "closing": _money(row["balance"]),
+                "goods_closing": _money(row["in_kind"]),
+                "deposits_closing": _money(row["deposits"]),
             }
-            for pk, fund in sorted(funds.items(), key=lambda kv: (kv[1].sort_order, kv[0]))
+            for row in closing
         ],
         "money_in": [
             {
