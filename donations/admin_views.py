@@ -23,6 +23,7 @@ from accounts.models import Organisation, User
 from accounts.services import organisation_approve, organisation_decline
 from charity.models import Account, LedgerEntry
 from charity.selectors import account_balances, fund_balances, stock_by_warehouse
+from core.params import row_id
 from donations import selectors, stripe_gateway
 from donations.forms import (
     DonationSearchForm,
@@ -392,7 +393,7 @@ def books(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _pk(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    return row_id(raw) or None
 
 
 @require_http_methods(["GET", "POST"])

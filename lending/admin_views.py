@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthedHttpRequest, fund_administrator_required
 from accounts.models import User, Warehouse
+from core.params import row_id
 from lending import services
 from lending.forms import EquipmentTypeForm, ItemAddForm, LendInForm
 from lending.models import EquipmentType, Item
@@ -94,7 +95,7 @@ def items(request: AuthedHttpRequest) -> HttpResponse:
         form = add if action == "add" else lend
         for message in getattr(exc, "messages", [_("Not allowed.")]):
             form.add_error(None, message)
-    warehouse = Warehouse.objects.filter(pk=_number(request.GET.get("warehouse"))).first()
+    warehouse = Warehouse.objects.filter(pk=row_id(request.GET.get("warehouse"))).first()
     listed = Item.objects.select_related(
         "type", "warehouse", "owner_organisation", "owner_user"
     ).order_by("warehouse__name", "type__sort_order", "tag")
@@ -112,8 +113,3 @@ def items(request: AuthedHttpRequest) -> HttpResponse:
             "warehouse": warehouse,
         },
     )
-
-
-def _number(value: str | None) -> int:
-    """A query parameter naming a row: a bad value names none (0), never an error."""
-    return int(value) if value and value.isdigit() and len(value) < 12 else 0

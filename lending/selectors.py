@@ -264,10 +264,11 @@ def origin_from(params: Any) -> tuple[Origin | None, str]:
     from django.utils.translation import gettext as _
 
     from accounts.models import Community
+    from core.params import row_id
 
     community = params.get("community", "")
     if community:
-        found = Community.objects.filter(pk=community).first() if community.isdigit() else None
+        found = Community.objects.filter(pk=row_id(community)).first()
         if found is None:
             return None, _("Choose a community from the list.")
         return Origin(float(found.latitude), float(found.longitude), found.name), ""

@@ -15,6 +15,7 @@ from accounts.http import AuthedHttpRequest
 from accounts.models import Station, Warehouse
 from charity.models import StockLot
 from core.images import photo_store, private_path
+from core.params import row_id
 from core.templatetags.wishpool import yuan
 from donations import stripe_gateway
 from lending import selectors, services
@@ -166,7 +167,7 @@ def _staff_station(request: AuthedHttpRequest) -> Station:
     if account_selectors.is_community_worker(user) and user.station is not None:
         return user.station
     if account_selectors.is_fund_administrator(user):
-        station = Station.objects.filter(pk=_number(request.GET.get("station"))).first()
+        station = Station.objects.filter(pk=row_id(request.GET.get("station"))).first()
         return station or Station.objects.filter(is_active=True).order_by("name").first()  # type: ignore[return-value]
     raise PermissionDenied
 
@@ -440,7 +441,7 @@ def label_sheet(request: AuthedHttpRequest) -> HttpResponse:
     optionally one type, as an A4 PDF to print on label paper."""
     _transfer_staff(request)
     user = request.user
-    warehouse = Warehouse.objects.filter(pk=_number(request.GET.get("warehouse"))).first()
+    warehouse = Warehouse.objects.filter(pk=row_id(request.GET.get("warehouse"))).first()
     if not account_selectors.is_fund_administrator(user):
         warehouse = getattr(user.station, "warehouse", None)
     if warehouse is None:
@@ -451,8 +452,8 @@ def label_sheet(request: AuthedHttpRequest) -> HttpResponse:
         .select_related("type")
         .order_by("type__sort_order", "tag")
     )
-    if request.GET.get("type", "").isdigit():
-        items = items.filter(type_id=int(request.GET["type"]))
+    if row_id(request.GET.get("type")):
+        items = items.filter(type_id=row_id(request.GET.get("type")))
     response = HttpResponse(label_sheet_pdf(list(items)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="labels-{warehouse.pk}.pdf"'
     return response
@@ -490,7 +491,7 @@ def figures(request: AuthedHttpRequest) -> HttpResponse:
     _transfer_staff(request)
     user = request.user
     if account_selectors.is_fund_administrator(user):
-        station = Station.objects.filter(pk=_number(request.GET.get("station"))).first()
+        station = Station.objects.filter(pk=row_id(request.GET.get("station"))).first()
     else:
         station = user.station
     return render(
@@ -531,8 +532,3 @@ def return_photo(request: AuthedHttpRequest, loan_id: int, n: int) -> FileRespon
         except PermissionDenied as exc:
             raise Http404 from exc
     return FileResponse(private_path(loan.return_photos[n]).open("rb"), content_type="image/jpeg")
-
-
-def _number(value: str | None) -> int:
-    """A query parameter naming a row: a bad value names none (0), never an error."""
-    return int(value) if value and value.isdigit() and len(value) < 12 else 0

@@ -19,6 +19,7 @@ from accounts.selectors import is_fund_administrator
 from charity import services as charity_services
 from charity.models import Fund, YearClosing
 from core.images import private_path
+from core.params import row_id
 from reports import exports as exports_module
 from reports import services
 from reports.models import Report
@@ -149,13 +150,13 @@ def closing(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "approve":
-                found = YearClosing.objects.filter(pk=_int(request.POST.get("closing"))).first()
+                found = YearClosing.objects.filter(pk=row_id(request.POST.get("closing"))).first()
                 if found is None:
                     raise ValidationError(_("Choose a year asked to be closed."))
                 charity_services.year_close_approve(closing=found, by=request.user)
                 messages.success(request, _("%(year)s is closed.") % {"year": found.year})
             else:
-                year = _int(request.POST.get("year"))
+                year = row_id(request.POST.get("year"))
                 charity_services.year_close_request(year=year, by=request.user)
                 messages.success(
                     request,
@@ -175,7 +176,3 @@ def closing(request: AuthedHttpRequest) -> HttpResponse:
             "years": list(range(this_year - 1, this_year - 6, -1)),
         },
     )
-
-
-def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 10 else 0
