@@ -164,9 +164,6 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
 def _lending_at(*, worker, admin) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """A station's lending day: one item out, one in cleaning, someone waiting (with the
     urgency form), a transfer on its way to the station."""
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     from accounts.models import Warehouse
     from lending import services
@@ -174,27 +171,12 @@ def _lending_at(*, worker, admin) -> dict[str, object]:  # type: ignore[no-untyp
 
     type_ = lf.equipment_type()
     out, cleaning = lf.items(type_, worker.station, count=2)
-    today = timezone.localdate()
     for _ in range(2):
-        loan = services.loan_request(
-            resident=f.resident(by=worker),
-            type=type_,
-            station=worker.station,
-            starts_on=today,
-            ends_on=today + timedelta(days=5),
-            by=worker,
-        )
+        loan = lf.ask(worker, type_, days=6)
         services.loan_pay_cash(loan=loan, by=worker)
         services.loan_checkout(loan=loan, tag=loan.item.tag, by=worker)
     services.loan_checkin(loan=cleaning.loans.get(), by=worker, condition="good")
-    services.loan_request(
-        resident=f.resident(by=worker),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=5),
-        by=worker,
-    )
+    lf.ask(worker, type_, days=6)
     services.item_add(
         type=type_, tag="MAIN-A11Y", warehouse=Warehouse.objects.get(is_main=True), by=admin
     )

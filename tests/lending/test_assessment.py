@@ -1,12 +1,10 @@
 """A care bed goes out only after a worker's visit assessed the need."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from lending import services
 from lending.models import Loan, WaitlistEntry
@@ -25,15 +23,7 @@ def _bed_loan(worker):  # type: ignore[no-untyped-def]
         needs_assessment=True,
     )
     (item,) = lf.items(type_, worker.station, prefix="CB")
-    today = timezone.localdate()
-    loan = services.loan_request(
-        resident=f.resident(by=worker),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=30),
-        by=worker,
-    )
+    loan = lf.ask(worker, type_, days=31)
     assert isinstance(loan, Loan)
     return type_, item, loan
 
@@ -64,15 +54,7 @@ def test_no_payment_or_hand_out_before_the_visit_then_both(client):
 def test_a_refused_assessment_cancels_the_loan_and_offers_the_bed_to_the_next():
     worker = f.worker()
     type_, item, loan = _bed_loan(worker)
-    today = timezone.localdate()
-    waiting = services.loan_request(
-        resident=f.resident(by=worker, pseudonym="钱伯伯", real_name="钱有才"),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=10),
-        by=worker,
-    )
+    waiting = lf.ask(worker, type_, days=11, pseudonym="钱伯伯", real_name="钱有才")
     assert isinstance(waiting, WaitlistEntry)
     services.loan_assess(loan=loan, by=worker, approved=False, note="家中放不下护理床")
     loan.refresh_from_db()

@@ -150,14 +150,7 @@ def test_the_shared_availability_is_computed_again_after_any_change(
         client.get("/lending/wheelchair/")
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
-        services.loan_request(
-            resident=f.resident(by=worker),
-            type=type_,
-            station=worker.station,
-            starts_on=today,
-            ends_on=today + timedelta(days=2),
-            by=worker,
-        )
+        lf.ask(worker, type_, days=3)
     with CaptureQueriesContext(connection) as recomputed:
         after = client.get("/lending/wheelchair/").context["stations"]
     assert [row["free_now"] for row in after] == [0]

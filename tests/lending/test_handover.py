@@ -54,14 +54,7 @@ def test_out_back_inspected_and_out_again_only_after_it_passes(client):
     assert loan.status == Loan.Status.ON_LOAN and item.state == Item.State.ON_LOAN
     # the next person reserves it while it is out
     today = timezone.localdate()
-    nxt = services.loan_request(
-        resident=f.resident(by=worker),
-        type=item.type,
-        station=worker.station,
-        starts_on=today + timedelta(days=5),
-        ends_on=today + timedelta(days=8),
-        by=worker,
-    )
+    nxt = lf.ask(worker, item.type, days=4, starts_in=5)
     assert isinstance(nxt, Loan)
     no_note = client.post(
         reverse("lending:item", args=[item.tag]), {"action": "checkin", "condition": "damaged"}

@@ -33,16 +33,8 @@ def test_a_suggested_transfer_with_a_missing_item_is_flagged(
         services.item_add(type=type_, tag=f"MAIN{n}", warehouse=_main(), by=admin) for n in range(3)
     ]
     # two people wait at the station, which has none
-    today = timezone.localdate()
     waiting = [
-        services.loan_request(
-            resident=f.resident(by=worker, pseudonym=f"老人{n}", real_name=f"张{n}"),
-            type=type_,
-            station=worker.station,
-            starts_on=today + timedelta(days=1),
-            ends_on=today + timedelta(days=5),
-            by=worker,
-        )
+        lf.ask(worker, type_, starts_in=1, pseudonym=f"老人{n}", real_name=f"张{n}")
         for n in range(2)
     ]
     assert all(isinstance(w, WaitlistEntry) for w in waiting)
@@ -132,24 +124,10 @@ def test_a_lenders_item_goes_back_at_term_end_and_the_lender_sees_no_borrower(
         by=worker,
     )
     # no loan runs past the owner's term
-    long = services.loan_request(
-        resident=f.resident(by=worker, pseudonym="孙奶奶", real_name="孙美华"),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=25),
-        by=worker,
-    )
+    long = lf.ask(worker, type_, days=26, pseudonym="孙奶奶", real_name="孙美华")
     assert isinstance(long, WaitlistEntry)
     WaitlistEntry.objects.filter(pk=long.pk).update(status=WaitlistEntry.Status.WITHDRAWN)
-    loan = services.loan_request(
-        resident=f.resident(by=worker, pseudonym="周爷爷", real_name="周德明"),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=4),
-        by=worker,
-    )
+    loan = lf.ask(worker, type_, pseudonym="周爷爷", real_name="周德明")
     assert isinstance(loan, Loan) and loan.item == item
     # the lender sees when it was lent, never to whom
     client.force_login(rep)
@@ -193,15 +171,7 @@ def test_donated_wheelchairs_in_stock_become_tagged_items(client):
         unit_value=Decimal("600"),
         entry=None,
     )
-    today = timezone.localdate()
-    waiting = services.loan_request(
-        resident=f.resident(by=worker),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=3),
-        by=worker,
-    )
+    waiting = lf.ask(worker, type_, days=4)
     assert isinstance(waiting, WaitlistEntry)
     client.force_login(worker)
     url = reverse("lending:from_stock")
@@ -232,15 +202,7 @@ def test_an_item_on_its_way_out_is_not_booked_here():
     services.transfer_request(
         source=worker.station.warehouse, destination=_main(), type=type_, count=1, by=worker
     )
-    today = timezone.localdate()
-    asked = services.loan_request(
-        resident=f.resident(by=worker),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=2),
-        by=worker,
-    )
+    asked = lf.ask(worker, type_, days=3)
     assert isinstance(asked, WaitlistEntry) and not item.loans.exists()
 
 

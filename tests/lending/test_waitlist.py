@@ -23,30 +23,14 @@ pytestmark = pytest.mark.django_db
 
 def _out(worker, type_, item, **resident):  # type: ignore[no-untyped-def]
     """A loan of the station's only item, paid in cash and handed out."""
-    today = timezone.localdate()
-    loan = services.loan_request(
-        resident=f.resident(by=worker, **resident),
-        type=type_,
-        station=worker.station,
-        starts_on=today,
-        ends_on=today + timedelta(days=9),
-        by=worker,
-    )
+    loan = lf.ask(worker, type_, days=10, **resident)
     assert isinstance(loan, Loan)
     services.loan_pay_cash(loan=loan, by=worker)
     return services.loan_checkout(loan=loan, tag=item.tag, by=worker)
 
 
 def _wait(worker, type_, **resident):  # type: ignore[no-untyped-def]
-    today = timezone.localdate()
-    entry = services.loan_request(
-        resident=f.resident(by=worker, **resident),
-        type=type_,
-        station=worker.station,
-        starts_on=today + timedelta(days=1),
-        ends_on=today + timedelta(days=7),
-        by=worker,
-    )
+    entry = lf.ask(worker, type_, days=7, starts_in=1, **resident)
     assert isinstance(entry, WaitlistEntry)
     return entry
 
@@ -80,14 +64,7 @@ def test_the_first_in_line_is_offered_it_for_48_hours_then_the_next(
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert item.type.name in mail.outbox[0].body or item.type.name_en in mail.outbox[0].body
     # nobody else can take the held item meanwhile
-    other = services.loan_request(
-        resident=f.resident(by=worker, pseudonym="钱伯伯", real_name="钱有才"),
-        type=type_,
-        station=worker.station,
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate(),
-        by=worker,
-    )
+    other = lf.ask(worker, type_, days=1, pseudonym="钱伯伯", real_name="钱有才")
     assert isinstance(other, WaitlistEntry)
     # 48 hours pass: the offer lapses and the next in line (by time) is offered it
     WaitlistEntry.objects.filter(pk=urgent.pk).update(
@@ -243,15 +220,7 @@ def test_an_item_booked_ahead_is_not_offered_over_its_booking(django_capture_on_
     type_ = lf.equipment_type()
     (item,) = lf.items(type_, worker.station)
     loan = _out(worker, type_, item)
-    today = timezone.localdate()
-    booked = services.loan_request(
-        resident=f.resident(by=worker, pseudonym="钱伯伯", real_name="钱有才"),
-        type=type_,
-        station=worker.station,
-        starts_on=today + timedelta(days=12),
-        ends_on=today + timedelta(days=14),
-        by=worker,
-    )
+    booked = lf.ask(worker, type_, days=3, starts_in=12, pseudonym="钱伯伯", real_name="钱有才")
     assert isinstance(booked, Loan)
     entry = _wait(worker, type_)
     services.loan_checkin(loan=loan, by=worker, condition="good")
