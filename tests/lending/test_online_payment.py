@@ -59,6 +59,22 @@ def _borrower_and_loan(worker):  # type: ignore[no-untyped-def]
     return user, item, loan
 
 
+def _checkout(client, user, loan):  # type: ignore[no-untyped-def]
+    """The borrower presses "Pay online": the Checkout the loan's pledge opened."""
+    client.force_login(user)
+    client.post(reverse("lending:pay", args=[loan.pk]))
+    loan.refresh_from_db()
+    return loan.pledge.checkouts.get()
+
+
+def _paid_at_stripe(client, stripe_world, capture, checkout):  # type: ignore[no-untyped-def]
+    """The borrower pays in Checkout (localstripe) and Stripe says so by webhook."""
+    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
+    with capture(execute=True):
+        assert h.deliver(client, h.event("checkout.session.completed", session)).status_code == 200
+    return session, intent
+
+
 def test_fee_and_deposit_through_checkout_then_part_kept_and_the_rest_refunded(
     client, stripe_world, django_capture_on_commit_callbacks
 ):
@@ -140,14 +156,11 @@ def test_a_payment_for_a_loan_already_paid_in_cash_goes_back(
 ):
     worker = f.worker()
     user, item, loan = _borrower_and_loan(worker)
-    client.force_login(user)
-    client.post(reverse("lending:pay", args=[loan.pk]))
-    loan.refresh_from_db()
-    checkout = loan.pledge.checkouts.get()
+    checkout = _checkout(client, user, loan)
     payments.loan_pay_cash(loan=loan, by=worker)  # paid at the station meanwhile
-    session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
-    with django_capture_on_commit_callbacks(execute=True):
-        h.deliver(client, h.event("checkout.session.completed", session))
+    _session, intent = _paid_at_stripe(
+        client, stripe_world, django_capture_on_commit_callbacks, checkout
+    )
     loan.refresh_from_db()
     assert loan.paid_by == Loan.Payment.CASH
     donation = Donation.objects.get(stripe_payment_intent=intent["id"])
@@ -178,12 +191,9 @@ def test_a_deposit_refund_never_sent_is_sent_by_beat_and_other_refunds_are_refus
 
     worker = f.worker()
     user, item, loan = _borrower_and_loan(worker)
-    client.force_login(user)
-    client.post(reverse("lending:pay", args=[loan.pk]))
+    checkout = _checkout(client, user, loan)
+    _paid_at_stripe(client, stripe_world, django_capture_on_commit_callbacks, checkout)
     loan.refresh_from_db()
-    session, _intent = stripe_world.complete_checkout(loan.pledge.checkouts.get().stripe_session_id)
-    with django_capture_on_commit_callbacks(execute=True):
-        h.deliver(client, h.event("checkout.session.completed", session))
     donation = Donation.objects.get(pledge=loan.pledge)
     # cash is refused for a loan paid online; the refunds screen refuses a loan's payment
     with pytest.raises(ValidationError):
