@@ -22,6 +22,11 @@ def is_fund_administrator(user: User) -> bool:
     return user_has_role(user, roles.FUND_ADMINISTRATOR)
 
 
+def fund_administrators() -> QuerySet[User]:
+    """Everyone the fund office's mail goes to: active fund administrators."""
+    return User.objects.filter(groups__name=roles.FUND_ADMINISTRATOR, is_active=True)
+
+
 def is_community_worker(user: User) -> bool:
     return user_has_role(user, roles.COMMUNITY_WORKER) and user.station_id is not None
 

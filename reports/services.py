@@ -15,8 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import FUND_ADMINISTRATOR
-from accounts.selectors import is_fund_administrator
+from accounts.selectors import fund_administrators, is_fund_administrator
 from core.images import private_path
 from core.pdf import pdf_from_template
 from donations.pdf import fund_name
@@ -118,7 +117,7 @@ def report_email_send(*, report_id: int) -> int:
         report = Report.objects.select_for_update().get(pk=report_id)
         if report.emailed_at is not None:
             return 0
-        people = list(User.objects.filter(groups__name=FUND_ADMINISTRATOR, is_active=True))
+        people = list(fund_administrators())
         for person in people:
             with translation.override(person.language or settings.LANGUAGE_CODE):
                 message = EmailMessage(

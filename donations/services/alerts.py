@@ -5,8 +5,7 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.roles import FUND_ADMINISTRATOR
+from accounts.selectors import fund_administrators
 
 
 def staff_alert_send(*, subject: str, body: str, **params: object) -> int:
@@ -16,7 +15,7 @@ def staff_alert_send(*, subject: str, body: str, **params: object) -> int:
     caller) formatted with ``params`` after translation. Returns how many mails went out.
     """
     sent = 0
-    for person in User.objects.filter(groups__name=FUND_ADMINISTRATOR, is_active=True):
+    for person in fund_administrators():
         with translation.override(person.language):
             send_mail(
                 subject=_(subject) % params,
