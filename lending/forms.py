@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 
@@ -22,8 +23,8 @@ class LoanRequestForm(forms.Form):
     station = forms.ModelChoiceField(
         label=_("Station"), queryset=Station.objects.filter(is_active=True, warehouse__isnull=False)
     )
-    starts_on = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    ends_on = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+    starts_on = forms.DateField(label=pgettext_lazy("first day", "From"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=pgettext_lazy("last day", "Until"), widget=DATE_INPUT)
 
     def __init__(self, *args: Any, residents: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,8 +155,12 @@ class DepositForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("From"), queryset=Warehouse.objects.all())
-    destination = forms.ModelChoiceField(label=_("To"), queryset=Warehouse.objects.all())
+    source = forms.ModelChoiceField(
+        label=pgettext_lazy("warehouse", "From"), queryset=Warehouse.objects.all()
+    )
+    destination = forms.ModelChoiceField(
+        label=pgettext_lazy("warehouse", "To"), queryset=Warehouse.objects.all()
+    )
     type = forms.ModelChoiceField(label=_("Equipment"), queryset=EquipmentType.objects.all())
     count = forms.IntegerField(label=_("How many"), min_value=1, max_value=200, initial=1)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthedHttpRequest
@@ -28,7 +28,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    start = forms.DateField(label=pgettext_lazy("first day", "From"), widget=DATE_INPUT)
     end = forms.DateField(label=gettext_lazy("Until (inclusive)"), widget=DATE_INPUT)
 
 
@@ -94,7 +94,7 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         initial="csv",
     )
-    start = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    start = forms.DateField(label=pgettext_lazy("first day", "From"), widget=DATE_INPUT)
     end = forms.DateField(label=gettext_lazy("Until (inclusive)"), widget=DATE_INPUT)
     fund = forms.ModelChoiceField(
         label=gettext_lazy("Fund (ledger, donations and receipts)"),

@@ -29,3 +29,22 @@ def test_every_string_has_a_chinese_translation():
     missing = [entry.msgid for entry in po if not entry.translated() and not entry.obsolete]
     assert missing == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
+
+
+def test_one_english_word_for_different_things_reads_right_in_chinese():
+    """The word "From" is a donor on the transparency page, a first day on a loan or report, and a
+    warehouse on a transfer: each has its own Chinese."""
+    from django.utils import translation
+
+    from lending.forms import LoanRequestForm, TransferForm
+    from reports.views import PeriodForm
+
+    with translation.override("zh-hans"):
+        labels = {
+            str(LoanRequestForm().fields["starts_on"].label),
+            str(PeriodForm().fields["start"].label),
+            str(TransferForm().fields["source"].label),
+            translation.gettext("From"),
+        }
+        assert labels == {"起始日期", "调出仓库", "捐赠方"}
+        assert str(LoanRequestForm().fields["ends_on"].label) == "结束日期"
