@@ -1,11 +1,14 @@
-"""Thin tasks: the monthly report on the 1st (safe to run twice), and its e-mail."""
+"""Thin tasks: the monthly report on the 1st (safe to run twice) and its e-mail; the year-end
+statements, one task per donor on the PDF queue."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
 
-from reports import services
+from reports import selectors, services
+from reports.models import Statement
+from reports.services import statements
 
 
 @shared_task
@@ -17,3 +20,32 @@ def make_monthly_report() -> int:
 @shared_task(autoretry_for=(SMTPException, ConnectionError), max_retries=5)
 def email_report(report_id: int) -> None:
     services.report_email_send(report_id=report_id)
+
+
+@shared_task
+def dispatch_statements(batch_id: int) -> int:
+    """Queue a statement task for each donor not yet mailed. A repeat queues some twice; the
+    statement task is safe to run twice."""
+    ids = selectors.statements_to_send(batch_id=batch_id)
+    for statement_id in ids:
+        make_statement.delay(statement_id)
+    return len(ids)
+
+
+@shared_task(bind=True, max_retries=5)
+def make_statement(self, statement_id: int) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return statements.statement_make(statement_id=statement_id)
+    except (SMTPException, ConnectionError, OSError) as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        statements.statement_fail(
+            statement_id=statement_id, failure=Statement.Failure.MAIL, detail=str(exc)
+        )
+    except Exception as exc:  # a PDF that cannot be made: listed with its reason, not retried
+        statements.statement_fail(
+            statement_id=statement_id,
+            failure=Statement.Failure.PDF,
+            detail=f"{type(exc).__name__}: {exc}",
+        )
+    return False

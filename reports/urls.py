@@ -8,4 +8,5 @@ urlpatterns = [
     path("my/reports/<int:report_id>.<str:kind>", views.report_file, name="file"),
     path("my/reports/exports/", views.exports, name="exports"),
     path("my/reports/closing/", views.closing, name="closing"),
+    path("my/reports/statements/", views.statements, name="statements"),
 ]

@@ -21,8 +21,9 @@ from charity.models import Fund, YearClosing
 from core.images import private_path
 from core.params import row_id
 from reports import exports as exports_module
-from reports import services
+from reports import selectors, services
 from reports.models import Report
+from reports.services import statements as statement_services
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -175,4 +176,44 @@ def closing(request: AuthedHttpRequest) -> HttpResponse:
             "closings": YearClosing.objects.select_related("requested_by", "approved_by"),
             "years": list(range(this_year - 1, this_year - 6, -1)),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statements(request: AuthedHttpRequest) -> HttpResponse:
+    """The year-end batch: start or resume it; its progress shows on every load."""
+    _office(request)
+    if request.method == "POST":
+        year = row_id(request.POST.get("year"))
+        try:
+            if not year:
+                raise ValidationError(_("Choose a year."))
+            statement_services.statement_batch_start(year=year, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The statements of %(year)s are being made and sent. "
+                    "Refresh this page to see how far it has got."
+                )
+                % {"year": year},
+            )
+        return redirect("reports:statements")
+    this_year = timezone.localdate().year
+    rows = [
+        {
+            "batch": batch,
+            "progress": selectors.batch_progress(batch),
+            "failures": selectors.batch_failures(batch)[:200],
+        }
+        for batch in selectors.batches()[:10]
+    ]
+    return render(
+        request,
+        "reports/statements.html",
+        {"rows": rows, "years": list(range(this_year - 1, this_year - 6, -1))},
     )

@@ -162,6 +162,8 @@ USE_TZ = True
 # Money: one currency by default; amounts are Decimal with two places (core.money).
 WISHPOOL_CURRENCY = env("WISHPOOL_CURRENCY", default="CNY")
 WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
+# A statement mail started this long ago and not finished: its worker died mid-send.
+WISHPOOL_SEND_STUCK_SECONDS = env.int("WISHPOOL_SEND_STUCK_SECONDS", default=300)
 # Account mails (allauth) go out as "[the fund's name] …"; without a name, the site's name in
 # the recipient's language (AccountAdapter renders each mail in that language).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettext_lazy("Wishpool"))

@@ -1,8 +1,5 @@
 """Receipts: numbered without gaps, never deleted, voided with a reason, replaced where needed."""
 
-import os
-import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.images import write_atomically
 from core.transitions import transition_record
 from donations.models import Donation, Receipt, ReceiptCounter
 
@@ -105,17 +103,7 @@ def receipt_pdf_render(*, receipt_id: int) -> Path:
         "donation__fund", "donor__organisation", "donor__user"
     ).get(pk=receipt_id)
     data = receipt_pdf_bytes(receipt)
-    path = receipt_path(receipt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    for stale in path.parent.glob(f"{path.name}.*.part"):  # left by a worker killed mid-write
-        if stale.stat().st_mtime < time.time() - 60:  # not one another render is still writing
-            stale.unlink(missing_ok=True)
+    path = write_atomically(receipt_path(receipt), data)
     Receipt.objects.filter(pk=receipt.pk).update(
         pdf_path=str(path.relative_to(settings.PRIVATE_MEDIA_ROOT)), pdf_rendered_at=timezone.now()
     )
