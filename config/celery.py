@@ -15,7 +15,11 @@ from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-PDF_TASKS = ("donations.tasks.render_receipt", "reports.tasks.make_statement")
+PDF_TASKS = (
+    "donations.tasks.render_receipt",
+    "reports.tasks.make_statement",
+    "portal.tasks.make_annual_report_pdf",
+)
 
 app = Celery("wishpool", task_cls="core.tasks:GuardedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,11 +1,15 @@
 """The site's starting pages, in Chinese with English translations (used by seed_demo)."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from portal.models import HomePage, NewsArticlePage, NewsIndexPage, StandardPage
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ARTICLES = [
     (
@@ -172,3 +176,64 @@ def catalogue_ensure(home: Page) -> Page:
         "and from the station nearest you.</p>",
     )
     return catalogue
+
+
+def annual_report_ensure(home: Page, *, year: int, editor: "User") -> Page:
+    """The demo's annual report: the editor's words around figures computed from the books,
+    published in Chinese and English, each with its PDF made by the worker."""
+    from portal.models import AnnualReportPage
+    from portal.services import annual_report_compute, annual_report_pdf_request
+
+    report = AnnualReportPage.objects.filter(locale=home.locale, year=year).first()
+    if report is not None:
+        return report
+    report = AnnualReportPage(
+        title=f"{year} 年度报告",
+        slug=f"annual-report-{year}",
+        locale=home.locale,
+        year=year,
+        intro=(
+            "<p>这一年，成员单位和居民把善款与物资汇入社区资金池，社区工作者把它们送到最需要的"
+            "老人身边。以下数字全部来自资金池的账目。</p>"
+        ),
+        closing="<p>感谢每一家成员单位、每一位捐赠人和志愿者。</p>",
+    )
+    report.body = [
+        ("heading", "微心愿"),
+        ("paragraph", "<p>一台电风扇、一床厚棉被，小心愿背后是邻里之间的牵挂。</p>"),
+        ("heading", "循环义仓"),
+        ("paragraph", "<p>轮椅、护理床从总仓和驿站就近借出，低保、特困、残疾老人免费。</p>"),
+    ]
+    home.add_child(instance=report)
+    revision, _changes = annual_report_compute(page_id=report.pk, user=editor)
+    revision.publish(user=editor)
+    report.refresh_from_db()
+    en = Locale.objects.get_or_create(language_code="en")[0]
+    english = _translate(
+        report,
+        en,
+        f"Annual report {year}",
+        intro=(
+            "<p>This year member companies and residents gave money and goods into the "
+            "community pool, and community workers brought them to the elderly neighbours who "
+            "needed them most. Every figure below comes from the pool's books.</p>"
+        ),
+        closing="<p>Thank you to every member company, donor and volunteer.</p>",
+    ).specific
+    english.body = [
+        ("heading", "Micro-wishes"),
+        (
+            "paragraph",
+            "<p>An electric fan, a thick quilt: small wishes, and neighbours who care.</p>",
+        ),
+        ("heading", "The circular charity warehouse"),
+        (
+            "paragraph",
+            "<p>Wheelchairs and care beds lent from the main warehouse and the stations, free "
+            "for protected groups.</p>",
+        ),
+    ]
+    _publish(english)
+    for page in (report, english):
+        annual_report_pdf_request(page_id=page.pk)
+    return report

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from accounts.models import Organisation, Resident, Station
 from charity.selectors import fund_balances, fund_raised, monthly_flows, pool_balance
@@ -13,7 +13,7 @@ from donations.selectors import public_name
 if TYPE_CHECKING:
     from wagtail.models import Locale
 
-    from portal.models import NewsArticlePage, NewsIndexPage
+    from portal.models import AnnualReportPdf, NewsArticlePage, NewsIndexPage
 
 
 def home_figures() -> dict[str, Any]:
@@ -80,3 +80,16 @@ def transparency() -> dict[str, Any]:
         ).order_by("display_name"),
         "thermometers": thermometers,
     }
+
+
+def annual_report_pdf(*, page_id: int) -> "AnnualReportPdf | None":
+    """The PDF of a published report's live revision; None when unpublished or not made yet."""
+    from portal.models import AnnualReportPdf
+
+    return (
+        AnnualReportPdf.objects.filter(
+            page_id=page_id, page__live=True, revision_id=F("page__live_revision_id")
+        )
+        .select_related("page")
+        .first()
+    )

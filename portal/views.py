@@ -1,9 +1,23 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.images import private_path
 from portal import selectors
 
 
 def transparency(request: HttpRequest) -> HttpResponse:
     """资金公示: every figure computed from the ledger."""
     return render(request, "portal/transparency.html", selectors.transparency())
+
+
+def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:
+    """The PDF of a published annual report's live revision (public, like the page)."""
+    made = selectors.annual_report_pdf(page_id=page_id)
+    if made is None or not private_path(made.file).exists():
+        raise Http404
+    page = made.page
+    return FileResponse(
+        private_path(made.file).open("rb"),
+        filename=f"annual-report-{page.year}.pdf",
+        content_type="application/pdf",
+    )

@@ -49,6 +49,26 @@ def yuan(value: object) -> str:
 
 
 @register.filter
+def wan(value: object) -> str:
+    """Large sums the way a Chinese reader expects them (51.63 万元); ¥ with thousands in
+    English. Below ten thousand, yuan as they are."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from django.utils.translation import get_language
+
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if not (get_language() or "").startswith("zh"):
+        return f"¥{amount:,.2f}"
+    if abs(amount) >= 10_000:
+        tens = (amount / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return f"{tens:,.2f} 万元"
+    return f"{amount:,.2f} 元"
+
+
+@register.filter
 def amount(value: object) -> str:
     """1,234.50: money without its symbol (for columns that show the currency code)."""
     from decimal import Decimal, InvalidOperation

@@ -102,3 +102,25 @@ def test_money_shows_yuan_with_its_sign_and_other_currencies_by_code():
     assert money(Decimal("-80"), "cny") == "¥-80.00"
     assert money(Decimal("12"), "USD") == "12.00 USD"
     assert money("not a number", "CNY") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "shown"),
+    [
+        ("zh-hans", "516300", "51.63 万元"),
+        ("zh-hans", "516349.99", "51.63 万元"),
+        ("zh-hans", "516350", "51.64 万元"),
+        ("zh-hans", "10000", "1.00 万元"),
+        ("zh-hans", "9999.5", "9,999.50 元"),
+        ("zh-hans", "123456789", "12,345.68 万元"),
+        ("en", "516300", "¥516,300.00"),
+        ("zh-hans", "not money", ""),
+    ],
+)
+def test_wan_formats_large_sums_the_chinese_way(language, value, shown):
+    from django.utils import translation
+
+    from core.templatetags.wishpool import wan
+
+    with translation.override(language):
+        assert wan(value) == shown

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from accounts import roles, services
 from donations.services.donors import donor_for_organisation
 from portal import content
 from tests.accounts import factories as f
@@ -68,13 +70,19 @@ def _signed_in(new_page, user, live_server):  # type: ignore[no-untyped-def]
 
 def test_public_pages_have_no_violations(live_server, new_page, settings):
     settings.WISHPOOL_BOARD_CACHE_SECONDS = 0
-    content.demo_pages_ensure()
+    home = content.demo_pages_ensure()
     money = wf.wish(kind="money", target_amount=Decimal("200"), title="助听器电池")
     from tests.lending import factories as lf
 
     lf.items(lf.equipment_type(), f.station(), count=2)
     offline_gift(amount="100")
     receipt = offline_gift(amount="50").receipts.get()
+    report = content.annual_report_ensure(
+        home,
+        year=timezone.localdate().year,
+        editor=services.staff_role_grant(user=f.UserFactory(), role=roles.EDITOR),
+    )
+    english = report.get_translations().get()
     base = live_server.url
     urls = [
         "/",
@@ -92,6 +100,8 @@ def test_public_pages_have_no_violations(live_server, new_page, settings):
         "/accounts/signup/",
         f"/receipts/verify/{receipt.verification_code}/",
         "/no-such-page/",
+        report.url,
+        english.url,
     ]
     page = new_page()
     problems = [p for url in urls for p in _audit(page, base + url)]
@@ -151,6 +161,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 "/my/reports/",
                 "/my/reports/exports/",
                 "/my/reports/closing/",
+                "/my/reports/statements/",
             ],
         ),
     ]

@@ -56,3 +56,24 @@ def test_the_demo_shows_lending_in_motion(client):
     assert Loan.objects.filter(free=True).exists() and Loan.objects.filter(free=False).exists()
     page = client.get("/lending/").content.decode()
     assert "轮椅" in page and "护理床" in page
+
+
+def test_the_demo_publishes_this_years_annual_report_with_its_pdf(
+    client, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from portal import selectors
+    from portal.models import AnnualReportPage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    reports = AnnualReportPage.objects.live().filter(year=timezone.localdate().year)
+    assert sorted(p.locale.language_code for p in reports) == ["en", "zh-hans"]
+    for page in reports:
+        assert float(page.figures["raised"]["total"]) > 0 and page.figures["wishes"]["posted"]
+        assert selectors.annual_report_pdf(page_id=page.pk) is not None
+        body = client.get(page.url).content.decode()
+        assert "data:image/svg+xml" in body and f"/annual-reports/{page.pk}.pdf" in body
+    zh = reports.get(locale__language_code="zh-hans")
+    assert "万元" in client.get(zh.url).content.decode()

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import roles, services
 from accounts.models import Organisation, Resident, Station, User
@@ -59,10 +60,16 @@ class Command(BaseCommand):
             stations = [self._station(data) for data in STATIONS]
             logins = self._people(stations)
             self._communities()
-            content.demo_pages_ensure()
+            home = content.demo_pages_ensure()
             self._giving()
             self._wishes()
             self._lending()
+            # this year's annual report, figures computed from the demo's books, PDF by the worker
+            content.annual_report_ensure(
+                home,
+                year=timezone.localdate().year,
+                editor=User.objects.get(email="editor@demo.wishpool.cn"),
+            )
             # last month's disbursement report, made by the worker (WeasyPrint) after commit
             from reports import tasks as report_tasks
 
