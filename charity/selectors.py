@@ -73,8 +73,11 @@ def pool_balance(*, currency: str | None = None) -> Decimal:
     return sum((row["balance"] for row in fund_balances(currency=currency)), start=Decimal(0))
 
 
-def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict[str, Any]]:
-    """Money into and out of the funds, per local calendar month, from the ledger.
+def monthly_flows(
+    *, months: int = 12, currency: str | None = None, fund_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Money into and out of the pool (or of the funds ``fund_ids``), per local calendar
+    month, from the ledger.
 
     A reversal (a gift voided as recorded in error, a disbursement undone) is not new money
     out or in: it takes back from the side it corrects, so a voided gift lowers "in".
@@ -88,10 +91,15 @@ def monthly_flows(*, months: int = 12, currency: str | None = None) -> list[dict
     from charity.models import LedgerLeg
 
     currency = currency or settings.WISHPOOL_CURRENCY
+    legs = LedgerLeg.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
+    if fund_ids is None:
+        # money moving between our own funds is not in or out of the pool
+        legs = legs.exclude(entry__kind="transfer")
+    else:
+        # but it is in or out of one fund
+        legs = legs.filter(account__fund_id__in=fund_ids)
     rows = (
-        LedgerLeg.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
-        .exclude(entry__kind="transfer")  # money moving between our own funds is not in or out
-        .annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        legs.annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("month")
         .annotate(
             money_in=Sum(

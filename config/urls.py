@@ -22,6 +22,7 @@ urlpatterns = [
     path("cms/login/", admin_login_redirect, name="wagtail_login"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("api.urls")),  # open data: /api/v1/
 ]
 
 # People's pages: zh-hans unprefixed (the default), English under /en/.

@@ -7,6 +7,7 @@ from django.db.migrations.loader import MigrationLoader
 LAYER = {"core": 0, "accounts": 1, "charity": 2, "donations": 3, "wishes": 4, "lending": 4}
 LAYER["reports"] = 5
 LAYER["portal"] = 6
+LAYER["api"] = 6
 
 
 def test_no_migration_depends_on_a_higher_layer_or_on_the_other_domain():

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "lending",
     "reports",
     "portal",
+    "api",
+    # Open data
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -81,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -162,6 +168,39 @@ USE_TZ = True
 # Money: one currency by default; amounts are Decimal with two places (core.money).
 WISHPOOL_CURRENCY = env("WISHPOOL_CURRENCY", default="CNY")
 WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
+
+# Open data (/api/v1/): read by anyone, from any origin; cached and rate-limited per client.
+WISHPOOL_API_CACHE_SECONDS = env.int("WISHPOOL_API_CACHE_SECONDS", default=60)
+WISHPOOL_API_RATE = env("WISHPOOL_API_RATE", default="120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    # behind a load balancer the client is the address it adds last (X-Forwarded-For)
+    "NUM_PROXIES": env.int("WISHPOOL_NUM_PROXIES", default=0) or None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wishpool open data",
+    "DESCRIPTION": (
+        "Read-only figures of the community charity pool: balances, money in and out by "
+        "month, wishes and loans counted, and the public list of gifts. Only public data."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_URLCONF": "api.urls",  # the open data only, never Wagtail's admin API
+    "DEFAULT_GENERATOR_CLASS": "api.schema.OpenDataSchemaGenerator",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
 # A statement mail started this long ago and not finished: its worker died mid-send.
 WISHPOOL_SEND_STUCK_SECONDS = env.int("WISHPOOL_SEND_STUCK_SECONDS", default=300)
 # Account mails (allauth) go out as "[the fund's name] …"; without a name, the site's name in

@@ -1,0 +1,152 @@
+"""What the open-data API reads: public figures only, never a resident, a hardship category or
+the name of a donor who asked not to be named. Each function returns plain data the views
+serialise (and cache)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+
+from charity.models import Fund
+from charity.selectors import fund_balances, fund_raised, monthly_flows
+from donations.models import Donation
+from donations.selectors import public_name
+from lending.models import Loan
+from reports.figures import bounds
+from wishes.models import Wish
+
+
+def funds() -> dict[str, Any]:
+    """The pool and each published fund: balance, goods held at value, target and raised."""
+    balances = fund_balances()
+    raised = fund_raised()
+    return {
+        "currency": settings.WISHPOOL_CURRENCY,
+        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
+        "goods_in_stock": sum((r["in_kind"] for r in balances), start=Decimal(0)),
+        "funds": [
+            {
+                "code": r["fund"].code,
+                "name": r["fund"].name,
+                "name_en": r["fund"].name_en,
+                "kind": r["fund"].kind,
+                "balance": r["balance"],
+                "goods": r["in_kind"],
+                "target": r["fund"].target_amount,
+                "raised": raised.get(r["fund"].pk, Decimal(0)),
+            }
+            for r in sorted(balances, key=lambda r: (r["fund"].sort_order, r["fund"].pk))
+            if r["fund"].is_published
+        ],
+    }
+
+
+def published_fund(code: str) -> Fund | None:
+    return Fund.objects.filter(code=code, is_published=True).first()
+
+
+def flows(*, months: int, fund: Fund | None) -> dict[str, Any]:
+    rows = monthly_flows(months=months, fund_ids=[fund.pk] if fund else None)
+    return {
+        "currency": settings.WISHPOOL_CURRENCY,
+        "fund": fund.code if fund else None,
+        "months": [
+            {"month": r["month"].strftime("%Y-%m"), "money_in": r["in"], "money_out": r["out"]}
+            for r in rows
+        ],
+    }
+
+
+WISH_GROUPS = {
+    "status": "status",
+    "category": "category",
+    "station": "station__name",
+    "month": "month",
+}
+LOAN_GROUPS = {
+    "status": "status",
+    "type": "item__type__slug",
+    "station": "item__warehouse__name",
+    "month": "month",
+}
+
+
+def _counted(rows: QuerySet[Any], field: str, labels: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        key = row[field]
+        if field == "month":
+            key = key.strftime("%Y-%m") if key else None
+        out.append({"key": key, "label": str(labels.get(key, key) or ""), "count": row["count"]})
+    return out
+
+
+def _months(qs: QuerySet[Any], field: str) -> QuerySet[Any]:
+    return qs.annotate(month=TruncMonth(field, tzinfo=ZoneInfo(settings.TIME_ZONE)))
+
+
+def wish_counts(*, by: str, since: date | None, until: date | None) -> list[dict[str, Any]]:
+    """Public wishes (never one under review, refused or withdrawn) counted by status,
+    category, station or month published."""
+    qs = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES, published_at__isnull=False)
+    if since or until:
+        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
+        qs = qs.filter(published_at__gte=start, published_at__lt=end)
+    if by == "month":
+        qs = _months(qs, "published_at")
+    field = WISH_GROUPS[by]
+    labels: dict[str, Any] = {**dict(Wish.Status.choices), **dict(Wish.Category.choices)}
+    rows = qs.values(field).annotate(count=Count("pk")).order_by(field)
+    return _counted(rows, field, labels)
+
+
+def loan_counts(*, by: str, since: date | None, until: date | None) -> list[dict[str, Any]]:
+    """Loans (never who borrowed) counted by status, type, warehouse or month requested."""
+    qs = Loan.objects.exclude(status=Loan.Status.CANCELLED)
+    if since or until:
+        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if by == "month":
+        qs = _months(qs, "created_at")
+    field = LOAN_GROUPS[by]
+    labels: dict[str, Any] = dict(Loan.Status.choices)
+    if by == "type":
+        from lending.models import EquipmentType
+
+        labels = dict(EquipmentType.objects.values_list("slug", "name"))
+    rows = qs.values(field).annotate(count=Count("pk")).order_by(field)
+    return _counted(rows, field, labels)
+
+
+def public_donations(
+    *, fund: Fund | None, since: date | None, until: date | None
+) -> QuerySet[Donation]:
+    """Gifts as the transparency page lists them: not voided or wholly refunded."""
+    qs = (
+        Donation.objects.filter(is_gift=True)
+        .exclude(status__in=(Donation.Status.VOIDED, Donation.Status.REFUNDED))
+        .select_related("donor__organisation", "donor__user", "fund")
+        .order_by("-received_at", "-pk")
+    )
+    if fund is not None:
+        qs = qs.filter(fund=fund)
+    if since or until:
+        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
+        qs = qs.filter(received_at__gte=start, received_at__lt=end)
+    return qs
+
+
+def donation_row(donation: Donation) -> dict[str, Any]:
+    return {
+        "name": public_name(donation),
+        "named": donation.show_name,
+        "amount": donation.amount - donation.refunded_amount,
+        "currency": donation.currency,
+        "fund": donation.fund.code if donation.fund.is_published else None,
+        "received_on": donation.received_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date(),
+        "goods": donation.method == Donation.Method.GOODS,
+    }
