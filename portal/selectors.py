@@ -13,7 +13,7 @@ from donations.selectors import public_name
 if TYPE_CHECKING:
     from wagtail.models import Locale
 
-    from portal.models import AnnualReportPdf, NewsArticlePage, NewsIndexPage
+    from portal.models import AnnualReportPage, AnnualReportPdf, NewsArticlePage, NewsIndexPage
 
 
 def home_figures() -> dict[str, Any]:
@@ -93,3 +93,12 @@ def annual_report_pdf(*, page_id: int) -> "AnnualReportPdf | None":
         .select_related("page")
         .first()
     )
+
+
+def annual_reports() -> "QuerySet[AnnualReportPage]":
+    """The published annual reports in the visitor's language, newest year first."""
+    from wagtail.models import Locale
+
+    from portal.models import AnnualReportPage
+
+    return AnnualReportPage.objects.live().filter(locale=Locale.get_active()).order_by("-year")

@@ -7,7 +7,8 @@ from portal import selectors
 
 def transparency(request: HttpRequest) -> HttpResponse:
     """资金公示: every figure computed from the ledger."""
-    return render(request, "portal/transparency.html", selectors.transparency())
+    context = {**selectors.transparency(), "annual_reports": selectors.annual_reports()}
+    return render(request, "portal/transparency.html", context)
 
 
 def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:

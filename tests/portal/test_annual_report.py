@@ -153,6 +153,7 @@ def test_the_figures_of_a_known_year_frozen_published_and_in_the_pdf(
     assert "51.66 万元" in text and "50.00 万元" in text and "1.63 万元" in text
     assert "轮椅" in text
     assert client.get(f"/annual-reports/{page.pk}.pdf").status_code == 200
+    assert f'href="{page.url}"' in client.get("/transparency/").content.decode()
 
     # a correction later (a bank transfer of the year, recorded late) changes nothing public
     offline_gift(
