@@ -76,8 +76,13 @@ def _baseline_ensure() -> None:
     import importlib
 
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Locale, Page
 
+    ContentType.objects.clear_cache()  # a flush gave the content types new ids
+    if Page.get_first_root_node() is None:  # first: the editors' page permissions hang on it
+        locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
     importlib.import_module("accounts.migrations.0002_roles").create_roles(apps, None)
     importlib.import_module("accounts.migrations.0003_warehouse").create_main(apps, None)
     importlib.import_module("charity.migrations.0004_funds").create_funds(apps, None)
@@ -87,9 +92,6 @@ def _baseline_ensure() -> None:
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     importlib.import_module("accounts.migrations.0004_editor_collections").grant(apps, None)
-    if Page.get_first_root_node() is None:
-        locale = Locale.objects.get_or_create(language_code="zh-hans")[0]
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
 
 
 @pytest.fixture(scope="session")
