@@ -350,6 +350,45 @@ def stock_lot_take(*, lot: StockLot, quantity: int, by: User, reason: str) -> St
         return locked
 
 
+def stock_lot_fund(lot: StockLot) -> Fund:
+    """The fund that holds a lot's goods on the books: the one its intake credited."""
+    if lot.entry_id is not None:
+        leg = (
+            LedgerLeg.objects.filter(entry_id=lot.entry_id, account__kind=Account.Kind.FUND_IN_KIND)
+            .select_related("account__fund")
+            .first()
+        )
+        if leg is not None and leg.account.fund is not None:
+            return leg.account.fund
+    return selectors.fund_general()
+
+
+def stock_lot_give(
+    *, lot: StockLot, quantity: int, by: User, memo: str, reference: str
+) -> tuple[StockLot, LedgerEntry]:
+    """Give units out of stock to a need (a wish): the lot goes down under its lock, and the
+    ledger books the goods given out at their recorded value (the fund's gifts in kind go
+    down, and so does stock), in one transaction. The reference makes a repeat a no-op; the
+    caller holds the lock of the row it gives to, so the reference is never raced."""
+    with transaction.atomic():
+        existing = LedgerEntry.objects.filter(reference=reference).first()
+        if existing is not None:
+            return StockLot.objects.get(pk=lot.pk), existing
+        taken = stock_lot_take(lot=lot, quantity=quantity, by=by, reason=memo)
+        value = taken.unit_value * quantity
+        entry = entry_post(
+            kind=LedgerEntry.Kind.DISBURSEMENT,
+            memo=memo,
+            legs=[
+                Leg(account_get(kind=Account.Kind.FUND_IN_KIND, fund=stock_lot_fund(taken)), value),
+                Leg(account_get(kind=Account.Kind.IN_KIND_STOCK), -value),
+            ],
+            reference=reference,
+            created_by=by,
+        )
+        return taken, entry
+
+
 def stock_lot_void(*, lot: StockLot) -> StockLot:
     """The goods were booked in error: none of them is the pool's any more. Only while all are
     still on hand (what was handed out stays on the books)."""

@@ -99,7 +99,10 @@ def purpose_label(fund: Any) -> str:
 
 
 def giving_for_user(*, user: User) -> list[dict[str, Any]]:
-    """Per donor (the person, each company): donations with receipts and yearly totals."""
+    """Per donor (the person, each company): donations with receipts and yearly totals, and
+    where their goods went (``donations.giving``)."""
+    from donations.giving import goods_uses
+
     result = []
     for donor in donors_for_user(user=user):
         donations = list(
@@ -125,6 +128,7 @@ def giving_for_user(*, user: User) -> list[dict[str, Any]]:
                 "donor": donor,
                 "donations": donations,
                 "yearly_totals": sorted(totals.items(), reverse=True),
+                "goods_uses": goods_uses(donor),
                 "pledges": [
                     _labelled(pledge, labels)
                     for pledge in Pledge.objects.filter(donor=donor)

@@ -1,3 +1,5 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,4 +23,22 @@ def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:
         private_path(made.file).open("rb"),
         filename=f"annual-report-{page.year}.pdf",
         content_type="application/pdf",
+    )
+
+
+@login_required
+def matching(request: HttpRequest) -> HttpResponse:
+    """精准对接: where the stock and the equipment could go, on one staff page."""
+    from accounts.selectors import is_community_worker, is_fund_administrator
+    from lending.selectors import transfer_suggestions
+    from wishes.selectors import stock_matches
+
+    user = request.user
+    if not (is_fund_administrator(user) or is_community_worker(user)):  # type: ignore[arg-type]
+        raise PermissionDenied
+    pairs, idle = stock_matches(user=user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "portal/matching.html",
+        {"pairs": pairs, "idle_lots": idle, "transfers": transfer_suggestions()},
     )

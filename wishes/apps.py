@@ -8,6 +8,9 @@ class WishesConfig(AppConfig):
 
     def ready(self) -> None:
         from charity.purposes import purpose_register
+        from donations.giving import goods_uses_register
         from wishes.purposes import WishPurpose
+        from wishes.selectors import goods_filled_for_donor
 
         purpose_register(WishPurpose())
+        goods_uses_register(goods_filled_for_donor)

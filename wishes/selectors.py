@@ -1,5 +1,6 @@
 """Who sees which wishes, and the board's reads (a fixed number of queries per page)."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -249,3 +250,126 @@ def _payments_configured() -> bool:
     from donations import stripe_gateway
 
     return stripe_gateway.is_configured()
+
+
+def _grams(text: str) -> set[str]:
+    """What two short descriptions share: Chinese as overlapping pairs of characters (插线,
+    线板), other scripts as lower-case words."""
+    grams: set[str] = set()
+    for word in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+", text):
+        if re.match(r"[\u4e00-\u9fff]", word):
+            grams |= {word[i : i + 2] for i in range(len(word) - 1)} or {word}
+        elif len(word) > 2:
+            grams.add(word.lower())
+    return grams - STOP_GRAMS
+
+
+# Pairs that say nothing about the thing itself ("一个", "一台" …).
+STOP_GRAMS = {"一个", "一台", "一床", "一袋", "一箱", "一些", "需要", "一双", "一件", "一把"}
+
+
+def stock_for_wish(*, wish: Wish) -> list[Any]:
+    """Stock lots that could fill an open item wish: enough on hand, a description sharing
+    words with the wish's title; at the wish's station first, then the main warehouse, then
+    other branches, older lots first."""
+    from charity.models import StockLot
+
+    needed = wish.quantity or 1
+    words = _grams(wish.title)
+    if wish.kind != Wish.Kind.ITEM or not words:
+        return []
+    lots = StockLot.objects.filter(quantity_on_hand__gte=needed).select_related(
+        "warehouse__station"
+    )
+    found = [lot for lot in lots if words & _grams(lot.description)]
+
+    def order(lot: Any) -> tuple[int, Any, int]:
+        here = lot.warehouse.station_id == wish.station_id
+        return (0 if here else 1 if lot.warehouse.is_main else 2, lot.created_at, lot.pk)
+
+    return sorted(found, key=order)
+
+
+def wishes_for_lot(*, lot: Any, user: User) -> QuerySet[Wish]:
+    """Open item wishes the user may fill whose titles share words with the lot's goods."""
+    if not (
+        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
+    ):
+        return Wish.objects.none()
+    words = _grams(lot.description)
+    candidates = (
+        wishes_for_user(user=user)
+        .filter(status=Wish.Status.OPEN, kind=Wish.Kind.ITEM, quantity__lte=lot.quantity_on_hand)
+        .select_related("station")
+        .order_by("station__name", "needed_by", "pk")
+    )
+    ids = [w.pk for w in candidates if words & _grams(w.title)]
+    return candidates.filter(pk__in=ids)
+
+
+def goods_filled_for_donor(donor: Any) -> list[dict[str, Any]]:
+    """The wishes a donor's goods filled, as their "My giving" shows them: the public side
+    only (pseudonym, area, title, status)."""
+    from wishes.models import StockFill
+
+    fills = (
+        StockFill.objects.filter(donor=donor)
+        .select_related("wish", "lot")
+        .order_by("-created_at")[:200]
+    )
+    return [
+        {
+            "quantity": f.quantity,
+            "goods": f.lot.description,
+            "title": f.wish.title,
+            "pseudonym": f.wish.pseudonym,
+            "area": f.wish.coarse_area,
+            "status": f.wish.get_status_display(),
+        }
+        for f in fills
+    ]
+
+
+def stock_matches(*, user: User) -> tuple[list[dict[str, Any]], list[Any]]:
+    """For the staff dashboard: the open item wishes (that the user may fill) which stock on
+    hand could fill, each with the best lot; and the lots no open wish asks for, older first,
+    so nothing sits in a warehouse unseen."""
+    from charity.models import StockLot
+
+    if not (
+        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
+    ):
+        return [], []
+    lots = list(
+        StockLot.objects.filter(quantity_on_hand__gt=0)
+        .select_related("warehouse")
+        .order_by("created_at", "pk")
+    )
+    lot_words = {lot.pk: _grams(lot.description) for lot in lots}
+    everyone = Wish.objects.filter(status=Wish.Status.OPEN, kind=Wish.Kind.ITEM)
+    asked: set[int] = set()
+    for title in everyone.values_list("title", flat=True):
+        words = _grams(title)
+        asked |= {lot.pk for lot in lots if words & lot_words[lot.pk]}
+    pairs = []
+    for wish in (
+        wishes_for_user(user=user)
+        .filter(status=Wish.Status.OPEN, kind=Wish.Kind.ITEM)
+        .order_by("needed_by", "pk")[:200]
+    ):
+        words, needed = _grams(wish.title), wish.quantity or 1
+        fitting = [
+            lot for lot in lots if lot.quantity_on_hand >= needed and words & lot_words[lot.pk]
+        ]
+        if fitting:
+            fitting.sort(
+                key=lambda lot: (
+                    0
+                    if lot.warehouse.station_id == wish.station_id
+                    else 1
+                    if lot.warehouse.is_main
+                    else 2
+                )
+            )
+            pairs.append({"wish": wish, "lot": fitting[0]})
+    return pairs, [lot for lot in lots if lot.pk not in asked]

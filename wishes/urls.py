@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wishes import views
+from wishes import stock_views, views
 
 app_name = "wishes"
 urlpatterns = [
@@ -18,6 +18,13 @@ urlpatterns = [
         name="give_cancelled",
     ),
     path("my/wishes/<int:wish_id>/fulfil/", views.wish_fulfil, name="fulfil"),
+    path("my/wishes/<int:wish_id>/fill/", stock_views.wish_fill, name="fill"),
+    path("my/wishes/from-stock/", stock_views.from_stock, name="from_stock"),
+    path(
+        "my/wishes/from-stock/<int:lot_id>/delivery/",
+        stock_views.delivery_list,
+        name="delivery_list",
+    ),
     path("my/wishes/<int:wish_id>/claim/", views.wish_claim, name="claim"),
     path("my/wishes/<int:wish_id>/give/", views.wish_give, name="give"),
     path("my/wishes/<int:wish_id>/fund-from-pool/", views.fund_from_pool, name="fund_from_pool"),

@@ -22,7 +22,7 @@ from donations import stripe_gateway
 from donations.views import pay_urls
 from wishes import selectors
 from wishes.forms import FulfilForm, GiveForm, ResubmitForm, VetForm, WishForm, WorkerWishForm
-from wishes.models import Claim, Wish
+from wishes.models import Claim, StockFill, Wish
 from wishes.privacy import public_text_warnings
 from wishes.services import chipins, claims, lifecycle
 
@@ -174,6 +174,10 @@ def _private_page(
         "resubmit_form": resubmit_form or ResubmitForm(initial=ResubmitForm.initial_for(wish)),
         "fulfil_form": fulfil_form or FulfilForm(),
         "raised": selectors.wish_raised(wish),
+        "stock_fill": StockFill.objects.filter(wish=wish).select_related("lot__warehouse").first(),
+        "stock_lots": selectors.stock_for_wish(wish=wish)
+        if can_vet and wish.status == Wish.Status.OPEN
+        else [],
         "disbursements": Disbursement.objects.filter(to_fund_id=wish.fund_id)
         if wish.fund_id
         else [],

@@ -118,6 +118,10 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
     open_wish = wf.wish(worker=worker, kind="money", target_amount=Decimal("80"))
     admin = f.fund_administrator()
     lending = _lending_at(worker=worker, admin=admin)
+    from tests.wishes.test_from_stock import TITLE, power_strips
+
+    lot, _ = power_strips(20)
+    wf.wish(worker=worker, title=TITLE)
     pages = [
         (
             rep,
@@ -147,6 +151,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 f"/my/lending/transfers/{lending['transfer']}/",
                 "/my/lending/figures/",
                 "/my/lending/from-stock/",
+                "/my/matching/",
             ],
         ),
         (
@@ -162,6 +167,9 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 "/my/reports/exports/",
                 "/my/reports/closing/",
                 "/my/reports/statements/",
+                "/my/matching/",
+                f"/my/wishes/from-stock/?lot={lot.pk}",
+                f"/my/wishes/from-stock/{lot.pk}/delivery/",
             ],
         ),
     ]

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from tests.accounts import factories as f
 from tests.wishes import factories as wf
 from wishes.models import ChipIn, Claim, Wish
 from wishes.services import chipins, claims
@@ -130,3 +131,39 @@ def test_one_payment_in_progress_per_person_per_wish():
         )
     wish.refresh_from_db()
     assert wish.committed_amount == Decimal("10.00")
+
+
+def test_twenty_workers_allocating_the_last_units_of_a_lot_at_once():
+    """Ten power strips left, twenty wishes filled at the same moment: ten get one each, the
+    others a clear refusal; the lot ends at zero, never below, and the books match."""
+    from django.db.models import Sum
+
+    from charity.models import LedgerLeg
+    from tests.wishes.test_from_stock import TITLE, power_strips
+    from wishes.models import StockFill
+    from wishes.services import stock
+
+    lot, _ = power_strips(10)
+    admin = f.fund_administrator()
+    wishes = [wf.wish(title=TITLE) for _ in range(THREADS)]
+    refusals: list[str] = []
+
+    def fill(i: int) -> None:
+        try:
+            stock.wish_fill_from_stock(wish=wishes[i], lot=lot, by=admin)
+        except ValidationError as exc:
+            refusals.append(" ".join(exc.messages))
+            raise
+
+    errors = _run(THREADS, fill)
+    assert not errors, errors
+    lot.refresh_from_db()
+    assert lot.quantity_on_hand == 0
+    assert StockFill.objects.filter(lot=lot).count() == 10 and len(refusals) == 10
+    assert all("0" in reason for reason in refusals)  # "Only 0 of these goods are on hand."
+    assert Wish.objects.filter(status=Wish.Status.CLAIMED).count() == 10
+    assert LedgerLeg.objects.aggregate(total=Sum("amount"))["total"] == 0
+    given = LedgerLeg.objects.filter(
+        entry__reference__startswith="wish-stock:", amount__gt=0
+    ).aggregate(total=Sum("amount"))["total"]
+    assert given == Decimal("300.00")  # 10 × ¥30

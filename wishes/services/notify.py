@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from wishes.models import Claim, Wish
+from wishes.models import Claim, StockFill, Wish
 
 SUBJECTS = {
     "submitted": gettext_noop("A wish is waiting for your review"),
@@ -28,6 +28,8 @@ SUBJECTS = {
     "fulfilled": gettext_noop("A wish you helped has come true"),
     "funded": gettext_noop("Your wish is fully funded"),
     "overflow": gettext_noop("Your gift went to the community pool"),
+    "filled_from_stock": gettext_noop("Good news: your wish will be filled"),
+    "goods_used": gettext_noop("Your goods are filling a wish"),
 }
 
 
@@ -49,6 +51,22 @@ def _resident_contacts(wish: Wish) -> list[User]:
     return list(contacts.values())
 
 
+def _goods_donors(wish: Wish) -> list[User]:
+    """Who gave the stock that filled the wish: the person, or the company's administrators."""
+    fill = StockFill.objects.filter(wish=wish).select_related("donor__user").first()
+    if fill is None or fill.donor is None:
+        return []
+    if fill.donor.user is not None:
+        return [fill.donor.user]
+    return list(
+        User.objects.filter(
+            memberships__organisation=fill.donor.organisation,
+            memberships__role="admin",
+            is_active=True,
+        )
+    )
+
+
 def _station_staff(wish: Wish) -> list[User]:
     return list(wish.station.workers.filter(is_active=True, groups__name="community_worker"))
 
@@ -68,8 +86,12 @@ def _recipients(wish: Wish, event: str, claim: Claim | None) -> list[User]:
         return list(people.values())
     if event == "overflow" and claim is None:
         return []
+    if event == "goods_used":
+        return _goods_donors(wish)
     if event == "fulfilled":
         people = {c.claimed_by_id: c.claimed_by for c in wish.claims.select_related("claimed_by")}
+        for person in _goods_donors(wish):
+            people.setdefault(person.pk, person)
         for chipin in wish.chip_ins.filter(pledge__donations__isnull=False).select_related(
             "pledge__created_by"
         ):

@@ -1,0 +1,51 @@
+"""An item wish filled from the pool's stock instead of by a claim (精准对接)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wishes.models.wish import Wish
+
+
+class StockFill(models.Model):
+    """Units of one stock lot given to one wish: booked in the ledger as goods given out
+    (``entry``), remembered with the company or person who gave the goods, who is told."""
+
+    wish = models.OneToOneField(
+        Wish, on_delete=models.PROTECT, related_name="stock_fill", verbose_name=_("micro-wish")
+    )
+    lot = models.ForeignKey(
+        "charity.StockLot", on_delete=models.PROTECT, related_name="+", verbose_name=_("stock lot")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    entry = models.OneToOneField(
+        "charity.LedgerEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    donor = models.ForeignKey(
+        "donations.Donor",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("goods given by"),
+    )
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("allocated by"),
+    )
+    created_at = models.DateTimeField(_("allocated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("goods from stock")
+        verbose_name_plural = _("goods from stock")
+        constraints = [models.CheckConstraint(name="stockfill_some", condition=Q(quantity__gte=1))]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × lot #{self.lot_id} → wish #{self.wish_id}"
