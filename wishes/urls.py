@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wishes import stock_views, views
+from wishes import poster_views, stock_views, views
 
 app_name = "wishes"
 urlpatterns = [
@@ -19,6 +19,15 @@ urlpatterns = [
     ),
     path("my/wishes/<int:wish_id>/fulfil/", views.wish_fulfil, name="fulfil"),
     path("my/wishes/<int:wish_id>/fill/", stock_views.wish_fill, name="fill"),
+    path("my/wishes/<int:wish_id>/poster.pdf", poster_views.wish_poster, name="poster"),
+    path(
+        "my/stations/<int:station_id>/poster.pdf",
+        poster_views.station_poster,
+        name="station_poster",
+    ),
+    # printed on posters: never change these two
+    path("w/<int:wish_id>/", poster_views.wish_short, name="short"),
+    path("s/<int:station_id>/", poster_views.station_short, name="station_short"),
     path("my/wishes/from-stock/", stock_views.from_stock, name="from_stock"),
     path(
         "my/wishes/from-stock/<int:lot_id>/delivery/",
