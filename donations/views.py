@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthedHttpRequest
 from donations import selectors, stripe_gateway
 from donations.forms import PledgeForm
+from donations.giving import goods_needs
 from donations.models import Pledge, Receipt
 from donations.pdf import statement_pdf_bytes
 from donations.services import pledges, receipts, stripe_events
@@ -90,6 +91,17 @@ def pledge_start(request: HttpRequest) -> HttpResponse:
                 request,
                 "donations/pledge_confirm.html",
                 {**context, "form": form, "data": data},
+            )
+        elif (
+            data["kind"] == Pledge.Kind.GOODS
+            and request.POST.get("confirm") != "goods"
+            and (needs := goods_needs(data.get("goods_description") or ""))
+        ):
+            # Before a company commits goods: who is asking for such things right now.
+            return render(
+                request,
+                "donations/pledge_confirm_goods.html",
+                {**context, "form": form, "data": data, "needs": needs},
             )
         else:
             try:

@@ -8,9 +8,10 @@ class WishesConfig(AppConfig):
 
     def ready(self) -> None:
         from charity.purposes import purpose_register
-        from donations.giving import goods_uses_register
+        from donations.giving import goods_needs_register, goods_uses_register
         from wishes.purposes import WishPurpose
-        from wishes.selectors import goods_filled_for_donor
+        from wishes.selectors import goods_filled_for_donor, open_needs_for_goods
 
         purpose_register(WishPurpose())
         goods_uses_register(goods_filled_for_donor)
+        goods_needs_register(open_needs_for_goods)

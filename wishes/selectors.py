@@ -373,3 +373,28 @@ def stock_matches(*, user: User) -> tuple[list[dict[str, Any]], list[Any]]:
             )
             pairs.append({"wish": wish, "lot": fitting[0]})
     return pairs, [lot for lot in lots if lot.pk not in asked]
+
+
+def open_needs_for_goods(description: str) -> list[dict[str, Any]]:
+    """Open item wishes asking for goods like ``description``, counted by station, with their
+    pseudonyms only: what a company sees before it pledges goods."""
+    words = _grams(description)
+    if not words:
+        return []
+    by_station: dict[str, dict[str, Any]] = {}
+    for wish in (
+        Wish.objects.filter(status=Wish.Status.OPEN, kind=Wish.Kind.ITEM)
+        .select_related("station")
+        .only("title", "pseudonym", "quantity", "station__name")
+        .order_by("station__name", "pk")
+    ):
+        if words & _grams(wish.title):
+            row = by_station.setdefault(
+                wish.station.name,
+                {"station": wish.station.name, "wishes": 0, "units": 0, "pseudonyms": []},
+            )
+            row["wishes"] += 1
+            row["units"] += wish.quantity or 1
+            if len(row["pseudonyms"]) < 10:
+                row["pseudonyms"].append(wish.pseudonym)
+    return list(by_station.values())

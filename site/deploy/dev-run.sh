@@ -28,7 +28,7 @@ cat <<MSG
   Staff admin:          http://127.0.0.1:$PORT/cms/
   Health:               http://127.0.0.1:$PORT/health/
   Open data:            http://127.0.0.1:$PORT/api/v1/funds/   (schema: /api/v1/schema/)
-  Demo logins (password wishpool-demo): fund@, editor@, worker@, rep@, colleague@,
+  Demo logins (password wishpool-demo): fund@, editor@, worker@, worker2@, rep@, colleague@,
   donor@ and resident@demo.wishpool.cn. E-mails are written to var/mail/.
   Press Ctrl-C to stop the web server, the worker and beat.
 

@@ -77,3 +77,14 @@ def test_the_demo_publishes_this_years_annual_report_with_its_pdf(
         assert "data:image/svg+xml" in body and f"/annual-reports/{page.pk}.pdf" in body
     zh = reports.get(locale__language_code="zh-hans")
     assert "万元" in client.get(zh.url).content.decode()
+
+
+def test_the_demo_holds_the_power_strip_story_half_way():
+    from charity.models import StockLot
+    from wishes.models import Wish
+
+    call_command("seed_demo", stdout=io.StringIO())
+    lot = StockLot.objects.get(description="插线板")
+    assert lot.quantity_on_hand == 200 and lot.warehouse.is_main
+    asking = Wish.objects.filter(title="一个安全的插线板", status=Wish.Status.OPEN)
+    assert asking.count() == 5 and asking.values("station").distinct().count() == 2

@@ -148,3 +148,28 @@ def test_the_dashboard_shows_what_stock_could_fill_and_what_waits(client):
     assert page.index(TITLE) < page.index("老花镜")  # the wish list comes first
     client.force_login(f.UserFactory())
     assert client.get(reverse("portal:matching")).status_code == 403
+
+
+def test_a_company_sees_who_asks_for_such_goods_before_it_pledges(client):
+    from donations.models import Pledge
+
+    workers = [f.worker(f.station(f"梅园{i}")) for i in range(2)]
+    asking = [wf.wish(worker=workers[i % 2], title=TITLE) for i in range(3)]
+    org = f.organisation()
+    client.force_login(org.memberships.get().user)
+    fields = {
+        "kind": "goods",
+        "fund": fund_general().pk,
+        "give_as": f"org:{org.pk}",
+        "goods_description": "插线板",
+        "goods_quantity": "200",
+    }
+    shown = client.post(reverse("donations:pledge_start"), fields)
+    page = shown.content.decode()
+    assert shown.status_code == 200 and not Pledge.objects.exists()  # not yet
+    assert workers[0].station.name in page and workers[1].station.name in page
+    assert asking[0].pseudonym in page
+    assert asking[0].resident.private.real_name not in page
+    assert 'name="confirm" value="goods"' in page
+    done = client.post(reverse("donations:pledge_start"), {**fields, "confirm": "goods"})
+    assert done.status_code == 302 and Pledge.objects.get().goods_quantity == 200

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             home = content.demo_pages_ensure()
             self._giving()
             self._wishes()
+            self._power_strips(stations)
             self._lending()
             # this year's annual report, figures computed from the demo's books, PDF by the worker
             content.annual_report_ensure(
@@ -253,6 +254,53 @@ class Command(BaseCommand):
         lifecycle.wish_reject(
             wish=phone, by=worker, reason="可由社区志愿者帮助设置现有手机的视频通话。"
         )
+
+    def _power_strips(self, stations: list[Station]) -> None:
+        """The seeds' 微公益 story half-way: 200 power strips are in the main warehouse (see
+        _giving) and old people at two stations ask for a safe one; staff match them at
+        /my/matching/."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from wishes.models import Wish
+        from wishes.services import lifecycle
+
+        if Wish.objects.filter(title="一个安全的插线板").exists():
+            return
+        admin = User.objects.get(email="fund@demo.wishpool.cn")
+        first = User.objects.get(email="worker@demo.wishpool.cn")
+        second = self._user("worker2@demo.wishpool.cn", "陈社工")
+        services.staff_role_grant(user=second, role=roles.COMMUNITY_WORKER, station=stations[1])
+        people = [
+            (first, "周奶奶", "梅园社区", "周桂兰", "梅园路 8 弄 2 号"),
+            (first, "吴爷爷", "梅园社区", "吴德明", "梅园路 16 弄 5 号"),
+            (second, "郑奶奶", "崂山社区", "郑秀珍", "崂山路 21 号"),
+            (second, "孙爷爷", "崂山社区", "孙志强", "崂山路 45 号"),
+            (second, "钱奶奶", "崂山社区", "钱美华", "崂山路 60 号"),
+        ]
+        for i, (worker, pseudonym, area, real_name, address) in enumerate(people):
+            resident = services.resident_create(
+                worker=worker,
+                pseudonym=pseudonym,
+                coarse_area=area,
+                real_name=real_name,
+                phone=f"138 0000 01{i:02d}",
+                address=address,
+                birth_year=1942 + i,
+            )
+            wish = lifecycle.wish_submit(
+                by=worker,
+                resident=resident,
+                title="一个安全的插线板",
+                story="厨房的旧插线板发烫，想换一个带开关和过载保护的。",
+                category="home_repair",
+                kind="item",
+                quantity=1,
+                needed_by=timezone.localdate() + timedelta(days=21),
+                consent="in_person",
+            )
+            lifecycle.wish_approve(wish=wish, by=admin)
 
     def _lending(self) -> None:
         """Equipment at the main warehouse and the stations, a loan, and a wait list at one
@@ -507,6 +555,7 @@ class Command(BaseCommand):
             ("fund administrator", admin.email),
             ("editor", editor.email),
             ("community worker (梅园)", worker.email),
+            ("community worker (second station)", "worker2@demo.wishpool.cn"),
             ("company representative", rep.email),
             ("company colleague", colleague.email),
             ("individual donor", donor.email),
