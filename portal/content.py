@@ -237,3 +237,27 @@ def annual_report_ensure(home: Page, *, year: int, editor: "User") -> Page:
     for page in (report, english):
         annual_report_pdf_request(page_id=page.pk)
     return report
+
+
+def campaign_ensure(*, name: str, description: str, wishes: list, by: "User") -> Page:  # type: ignore[type-arg]
+    """A charity project with its page on the site (Chinese, published)."""
+    from wishes.models import CampaignPage
+    from wishes.services.campaigns import campaign_create
+
+    home = demo_pages_ensure()
+    page = CampaignPage.objects.filter(campaign__name=name).first()
+    if page is not None:
+        return page
+    campaign = campaign_create(
+        name=name, description=description, organisation=None, wishes=wishes, by=by
+    )
+    page = CampaignPage(
+        title=name,
+        slug=f"project-{campaign.pk}",
+        locale=home.locale,
+        campaign=campaign,
+        intro=f"<p>{description}</p>",
+    )
+    home.add_child(instance=page)
+    _publish(page)
+    return page

@@ -32,6 +32,7 @@ class HomePage(Page):
         "wishes.WishBoardPage",
         "lending.LendingCataloguePage",
         "portal.AnnualReportPage",
+        "wishes.CampaignPage",
     ]
 
     class Meta:

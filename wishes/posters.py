@@ -14,7 +14,7 @@ from django.utils import translation
 from accounts.models import Station
 from core.pdf import pdf_from_template
 from core.qr import qr_data_uri
-from wishes.models import Wish
+from wishes.models import Campaign, Wish
 
 STATION_WISHES = 8
 
@@ -56,22 +56,51 @@ def wish_poster_pdf(wish: Wish) -> bytes:
         )
 
 
-def station_poster_pdf(station: Station) -> bytes:
-    wishes = list(
-        Wish.objects.filter(station=station, status=Wish.Status.OPEN).order_by("needed_by", "pk")[
-            :STATION_WISHES
-        ]
-    )
-    link = station_link(station)
+def _list_pdf(*, wishes: list[Wish], link: str, **context: Any) -> bytes:
     with translation.override("zh-hans"):
         return pdf_from_template(
-            "wishes/poster_station.html",
+            "wishes/poster_list.html",
             {
-                "station": station,
                 "rows": [
                     {"wish": w, "code": wish_code(w), "needed": still_needed(w)} for w in wishes
                 ],
                 "link": link,
                 "qr": qr_data_uri(link, box_size=10),
+                **context,
             },
         )
+
+
+def station_poster_pdf(station: Station) -> bytes:
+    wishes = Wish.objects.filter(station=station, status=Wish.Status.OPEN).order_by(
+        "needed_by", "pk"
+    )[:STATION_WISHES]
+    where = " · ".join(x for x in (station.address, station.opening_hours, station.phone) if x)
+    return _list_pdf(
+        wishes=list(wishes),
+        link=station_link(station),
+        heading=f"{station.name} 微心愿",
+        heading_en="Micro-wishes of our neighbours",
+        subheading=where,
+    )
+
+
+def campaign_link(campaign: Campaign) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.SITE_URL.rstrip("/") + reverse("wishes:campaign_short", args=[campaign.pk])
+
+
+def campaign_poster_pdf(campaign: Campaign) -> bytes:
+    wishes = (
+        campaign.wishes.filter(status=Wish.Status.OPEN)
+        .select_related("station")
+        .order_by("needed_by", "pk")[:STATION_WISHES]
+    )
+    return _list_pdf(
+        wishes=list(wishes),
+        link=campaign_link(campaign),
+        heading=campaign.name,
+        heading_en="A charity project",
+        subheading=campaign.description[:120],
+        show_station=True,
+    )

@@ -398,3 +398,30 @@ def open_needs_for_goods(description: str) -> list[dict[str, Any]]:
             if len(row["pseudonyms"]) < 10:
                 row["pseudonyms"].append(wish.pseudonym)
     return list(by_station.values())
+
+
+def campaign_context(*, campaign: Any, user: User) -> dict[str, Any]:
+    """A project's page: its public wishes, how far it has got, and what this visitor may do."""
+    from donations.selectors import giving_identities
+
+    wishes = list(
+        campaign.wishes.filter(status__in=Wish.PUBLIC_STATUSES)
+        .select_related("station")
+        .order_by("status", "needed_by", "pk")
+    )
+    helped = [w for w in wishes if w.status != Wish.Status.OPEN]
+    open_items = [w for w in wishes if w.status == Wish.Status.OPEN and w.kind == Wish.Kind.ITEM]
+    identities: list[tuple[str, str]] = []
+    if user.is_authenticated and open_items:
+        identities, _orgs = giving_identities(user=user)
+    return {
+        "campaign": campaign,
+        "wishes": wishes,
+        "total": len(wishes),
+        "helped": len(helped),
+        "fulfilled": sum(1 for w in wishes if w.status == Wish.Status.FULFILLED),
+        "percent": int(len(helped) * 100 / len(wishes)) if wishes else 0,
+        "open_items": len(open_items),
+        "give_as": identities,
+        "is_fund_admin": user.is_authenticated and account_selectors.is_fund_administrator(user),
+    }

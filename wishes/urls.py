@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wishes import poster_views, stock_views, views
+from wishes import campaign_views, poster_views, stock_views, views
 
 app_name = "wishes"
 urlpatterns = [
@@ -25,7 +25,19 @@ urlpatterns = [
         poster_views.station_poster,
         name="station_poster",
     ),
-    # printed on posters: never change these two
+    path("my/campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path(
+        "my/campaigns/<int:campaign_id>/claim-all/",
+        campaign_views.campaign_claim_all,
+        name="campaign_claim_all",
+    ),
+    path(
+        "my/campaigns/<int:campaign_id>/poster.pdf",
+        campaign_views.campaign_poster,
+        name="campaign_poster",
+    ),
+    # printed on posters: never change these three
+    path("p/<int:campaign_id>/", campaign_views.campaign_short, name="campaign_short"),
     path("w/<int:wish_id>/", poster_views.wish_short, name="short"),
     path("s/<int:station_id>/", poster_views.station_short, name="station_short"),
     path("my/wishes/from-stock/", stock_views.from_stock, name="from_stock"),

@@ -83,6 +83,12 @@ def test_public_pages_have_no_violations(live_server, new_page, settings):
         editor=services.staff_role_grant(user=f.UserFactory(), role=roles.EDITOR),
     )
     english = report.get_translations().get()
+    project = content.campaign_ensure(
+        name="冬季送温暖",
+        description="给独居老人送厚棉被。",
+        wishes=[wf.wish(title="一床厚棉被")],
+        by=f.fund_administrator(),
+    )
     base = live_server.url
     urls = [
         "/",
@@ -102,6 +108,7 @@ def test_public_pages_have_no_violations(live_server, new_page, settings):
         "/no-such-page/",
         report.url,
         english.url,
+        project.url,
     ]
     page = new_page()
     problems = [p for url in urls for p in _audit(page, base + url)]
@@ -168,6 +175,7 @@ def test_signed_in_pages_have_no_violations(live_server, new_page):
                 "/my/reports/closing/",
                 "/my/reports/statements/",
                 "/my/matching/",
+                "/my/campaigns/",
                 f"/my/wishes/from-stock/?lot={lot.pk}",
                 f"/my/wishes/from-stock/{lot.pk}/delivery/",
             ],

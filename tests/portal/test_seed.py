@@ -88,3 +88,7 @@ def test_the_demo_holds_the_power_strip_story_half_way():
     assert lot.quantity_on_hand == 200 and lot.warehouse.is_main
     asking = Wish.objects.filter(title="一个安全的插线板", status=Wish.Status.OPEN)
     assert asking.count() == 5 and asking.values("station").distinct().count() == 2
+    from wishes.models import CampaignPage
+
+    project = CampaignPage.objects.live().get()
+    assert project.campaign.wishes.count() == 5

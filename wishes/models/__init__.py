@@ -1,5 +1,14 @@
-from wishes.models.pages import WishBoardPage
+from wishes.models.pages import CampaignPage, WishBoardPage
 from wishes.models.stock import StockFill
-from wishes.models.wish import WISH_PURPOSE, ChipIn, Claim, Wish
+from wishes.models.wish import WISH_PURPOSE, Campaign, ChipIn, Claim, Wish
 
-__all__ = ["WISH_PURPOSE", "ChipIn", "Claim", "StockFill", "Wish", "WishBoardPage"]
+__all__ = [
+    "WISH_PURPOSE",
+    "Campaign",
+    "CampaignPage",
+    "ChipIn",
+    "Claim",
+    "StockFill",
+    "Wish",
+    "WishBoardPage",
+]

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +86,27 @@ def _querystring_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+class CampaignPage(Page):
+    """A charity project's page: the editor's words and photos around its wishes, a
+    thermometer, the poster, and "claim all" for a member company."""
+
+    campaign: models.ForeignKey = models.ForeignKey(
+        "wishes.Campaign", on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("campaign"), FieldPanel("intro")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("charity project page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from wishes import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.campaign_context(campaign=self.campaign, user=request.user))  # type: ignore[arg-type]
+        return context

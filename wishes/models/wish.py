@@ -20,6 +20,37 @@ WISH_PURPOSE = "wish"
 OPEN_FIRST = Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
+class Campaign(models.Model):
+    """A 微公益 project: wishes grouped for one company or occasion (e.g. 冬季送温暖: 60 条厚棉被),
+    with its own page, thermometer and poster. Each wish inside still moves on its own."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for member company"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("charity project")
+        verbose_name_plural = _("charity projects")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Wish(models.Model):
     class Category(models.TextChoices):
         DAILY_GOODS = "daily_goods", _("Daily goods")
@@ -105,6 +136,14 @@ class Wish(models.Model):
     )
     staff_message = models.CharField(_("message from staff"), max_length=500, blank=True)
     claim_days = models.PositiveSmallIntegerField(_("days a claim may take"), default=14)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="wishes",
+        verbose_name=_("charity project"),
+    )
     fund = models.OneToOneField(
         "charity.Fund",
         null=True,

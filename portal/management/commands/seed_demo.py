@@ -301,6 +301,12 @@ class Command(BaseCommand):
                 consent="in_person",
             )
             lifecycle.wish_approve(wish=wish, by=admin)
+        content.campaign_ensure(
+            name="用电安全进万家：插线板",
+            description="为独居老人换上带开关和过载保护的插线板，企业员工与志愿者上门安装。",
+            wishes=list(Wish.objects.filter(title="一个安全的插线板")),
+            by=admin,
+        )
 
     def _lending(self) -> None:
         """Equipment at the main warehouse and the stations, a loan, and a wait list at one
