@@ -18,6 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 PDF_TASKS = (
     "donations.tasks.render_receipt",
     "reports.tasks.make_statement",
+    "reports.tasks.make_statements",
     "portal.tasks.make_annual_report_pdf",
 )
 
