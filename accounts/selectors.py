@@ -31,6 +31,11 @@ def is_community_worker(user: User) -> bool:
     return user_has_role(user, roles.COMMUNITY_WORKER) and user.station_id is not None
 
 
+def is_pool_staff(user: User) -> bool:
+    """Who works the pool's cases: a fund administrator or a station's community worker."""
+    return is_fund_administrator(user) or is_community_worker(user)
+
+
 def user_roles(user: User) -> list[str]:
     return [role for role in roles.ROLE_LABELS if user_has_role(user, role)]
 

@@ -15,7 +15,7 @@ from charity.models import Fund
 from charity.selectors import fund_balances, fund_raised, monthly_flows
 from donations.models import Donation
 from donations.selectors import public_name
-from lending.models import Loan
+from lending.models import EquipmentType, Loan
 from reports.figures import bounds
 from wishes.models import Wish
 
@@ -61,6 +61,9 @@ def flows(*, months: int, fund: Fund | None) -> dict[str, Any]:
     }
 
 
+# The days a period may name (a wider one would overflow the local-midnight arithmetic).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
 WISH_GROUPS = {
     "status": "status",
     "category": "category",
@@ -89,37 +92,61 @@ def _months(qs: QuerySet[Any], field: str) -> QuerySet[Any]:
     return qs.annotate(month=TruncMonth(field, tzinfo=ZoneInfo(settings.TIME_ZONE)))
 
 
+def _within(qs: QuerySet[Any], field: str, since: date | None, until: date | None) -> QuerySet[Any]:
+    """Rows whose ``field`` falls on the local days ``since``..``until`` (either may be open)."""
+    if since or until:
+        start, end = bounds(since or FIRST_DAY, until or LAST_DAY)
+        qs = qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    return qs
+
+
+def _count_by(
+    qs: QuerySet[Any],
+    *,
+    by: str,
+    groups: dict[str, str],
+    dated: str,
+    since: date | None,
+    until: date | None,
+    labels: dict[str, Any],
+) -> list[dict[str, Any]]:
+    qs = _within(qs, dated, since, until)
+    if by == "month":
+        qs = _months(qs, dated)
+    field = groups[by]
+    return _counted(qs.values(field).annotate(count=Count("pk")).order_by(field), field, labels)
+
+
 def wish_counts(*, by: str, since: date | None, until: date | None) -> list[dict[str, Any]]:
     """Public wishes (never one under review, refused or withdrawn) counted by status,
     category, station or month published."""
-    qs = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES, published_at__isnull=False)
-    if since or until:
-        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
-        qs = qs.filter(published_at__gte=start, published_at__lt=end)
-    if by == "month":
-        qs = _months(qs, "published_at")
-    field = WISH_GROUPS[by]
-    labels: dict[str, Any] = {**dict(Wish.Status.choices), **dict(Wish.Category.choices)}
-    rows = qs.values(field).annotate(count=Count("pk")).order_by(field)
-    return _counted(rows, field, labels)
+    return _count_by(
+        Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES, published_at__isnull=False),
+        by=by,
+        groups=WISH_GROUPS,
+        dated="published_at",
+        since=since,
+        until=until,
+        labels={**dict(Wish.Status.choices), **dict(Wish.Category.choices)},
+    )
 
 
 def loan_counts(*, by: str, since: date | None, until: date | None) -> list[dict[str, Any]]:
     """Loans (never who borrowed) counted by status, type, warehouse or month requested."""
-    qs = Loan.objects.exclude(status=Loan.Status.CANCELLED)
-    if since or until:
-        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
-        qs = qs.filter(created_at__gte=start, created_at__lt=end)
-    if by == "month":
-        qs = _months(qs, "created_at")
-    field = LOAN_GROUPS[by]
-    labels: dict[str, Any] = dict(Loan.Status.choices)
-    if by == "type":
-        from lending.models import EquipmentType
-
-        labels = dict(EquipmentType.objects.values_list("slug", "name"))
-    rows = qs.values(field).annotate(count=Count("pk")).order_by(field)
-    return _counted(rows, field, labels)
+    labels: dict[str, Any] = (
+        dict(EquipmentType.objects.values_list("slug", "name"))
+        if by == "type"
+        else dict(Loan.Status.choices)
+    )
+    return _count_by(
+        Loan.objects.exclude(status=Loan.Status.CANCELLED),
+        by=by,
+        groups=LOAN_GROUPS,
+        dated="created_at",
+        since=since,
+        until=until,
+        labels=labels,
+    )
 
 
 def public_donations(
@@ -134,10 +161,7 @@ def public_donations(
     )
     if fund is not None:
         qs = qs.filter(fund=fund)
-    if since or until:
-        start, end = bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
-        qs = qs.filter(received_at__gte=start, received_at__lt=end)
-    return qs
+    return _within(qs, "received_at", since, until)
 
 
 def donation_row(donation: Donation) -> dict[str, Any]:

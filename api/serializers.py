@@ -9,7 +9,7 @@ from rest_framework import serializers
 from api import selectors
 
 MAX_MONTHS = 120
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+FIRST_DAY, LAST_DAY = selectors.FIRST_DAY, selectors.LAST_DAY
 
 
 class PeriodParams(serializers.Serializer):

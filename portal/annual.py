@@ -2,9 +2,12 @@
 each chart) and charts, in the page's language. Presentation only; the figures come from
 reports.annual and are never recomputed here."""
 
+import hashlib
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -54,39 +57,57 @@ def report_context(page: "AnnualReportPage") -> dict[str, Any]:
         "loan_rows": loan_rows,
         "purpose_rows": purpose_rows,
         "fund_rows": [(_name(r), r["balance"], r["goods"]) for r in f["carried_forward"]["funds"]],
-        "charts": {
-            "raised": bar_chart(
-                labels=[str(r[0]) for r in raised_rows],
-                series=[
-                    (_("Money"), [r[1] for r in raised_rows]),
-                    (_("Goods (at value)"), [r[2] for r in raised_rows]),
-                ],
-                money=True,
-            ),
-            "wishes": bar_chart(
-                labels=[r[0] for r in wish_rows],
-                series=[
-                    (pgettext("wishes", "Posted"), [r[1] for r in wish_rows]),
-                    (pgettext("wishes", "Fulfilled"), [r[2] for r in wish_rows]),
-                ],
-                horizontal=True,
-            )
-            if wish_rows
-            else "",
-            "loans": bar_chart(
-                labels=[r[0] for r in loan_rows],
-                series=[(pgettext("annual report", "Loans"), [r[1] for r in loan_rows])],
-                horizontal=True,
-            )
-            if loan_rows
-            else "",
-            "purposes": bar_chart(
-                labels=[r[0] for r in purpose_rows],
-                series=[(_("Disbursed"), [r[1] for r in purpose_rows])],
-                money=True,
-                horizontal=True,
-            )
-            if purpose_rows
-            else "",
-        },
+        "charts": _charts_cached(f, raised_rows, wish_rows, loan_rows, purpose_rows),
+    }
+
+
+def _charts_cached(
+    f: dict[str, Any], raised_rows: Any, wish_rows: Any, loan_rows: Any, purpose_rows: Any
+) -> dict[str, str]:
+    """Drawing four charts costs more than the rest of the page; frozen figures draw the same
+    charts every time, so they are kept per figures and language."""
+    digest = hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest()[:32]
+    key = f"annual-charts:{digest}:{get_language()}"
+    charts = cache.get(key)
+    if charts is None:
+        charts = _charts(raised_rows, wish_rows, loan_rows, purpose_rows)
+        cache.set(key, charts, 24 * 3600)
+    return charts
+
+
+def _charts(raised_rows: Any, wish_rows: Any, loan_rows: Any, purpose_rows: Any) -> dict[str, str]:
+    return {
+        "raised": bar_chart(
+            labels=[str(r[0]) for r in raised_rows],
+            series=[
+                (_("Money"), [r[1] for r in raised_rows]),
+                (_("Goods (at value)"), [r[2] for r in raised_rows]),
+            ],
+            money=True,
+        ),
+        "wishes": bar_chart(
+            labels=[r[0] for r in wish_rows],
+            series=[
+                (pgettext("wishes", "Posted"), [r[1] for r in wish_rows]),
+                (pgettext("wishes", "Fulfilled"), [r[2] for r in wish_rows]),
+            ],
+            horizontal=True,
+        )
+        if wish_rows
+        else "",
+        "loans": bar_chart(
+            labels=[r[0] for r in loan_rows],
+            series=[(pgettext("annual report", "Loans"), [r[1] for r in loan_rows])],
+            horizontal=True,
+        )
+        if loan_rows
+        else "",
+        "purposes": bar_chart(
+            labels=[r[0] for r in purpose_rows],
+            series=[(_("Disbursed"), [r[1] for r in purpose_rows])],
+            money=True,
+            horizontal=True,
+        )
+        if purpose_rows
+        else "",
     }

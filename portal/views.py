@@ -29,12 +29,12 @@ def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:
 @login_required
 def matching(request: HttpRequest) -> HttpResponse:
     """精准对接: where the stock and the equipment could go, on one staff page."""
-    from accounts.selectors import is_community_worker, is_fund_administrator
+    from accounts.selectors import is_pool_staff
     from lending.selectors import transfer_suggestions
     from wishes.selectors import stock_matches
 
     user = request.user
-    if not (is_fund_administrator(user) or is_community_worker(user)):  # type: ignore[arg-type]
+    if not is_pool_staff(user):  # type: ignore[arg-type]
         raise PermissionDenied
     pairs, idle = stock_matches(user=user)  # type: ignore[arg-type]
     return render(

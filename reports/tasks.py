@@ -46,13 +46,18 @@ def make_statements(statement_ids: list[int]) -> int:
             sent += statements.statement_make(statement_id=statement_id)
         except (SMTPException, ConnectionError, OSError):
             make_statement.delay(statement_id)
-        except Exception as exc:  # a PDF that cannot be made: listed with its reason
-            statements.statement_fail(
-                statement_id=statement_id,
-                failure=Statement.Failure.PDF,
-                detail=f"{type(exc).__name__}: {exc}",
-            )
+        except Exception as exc:
+            _pdf_failed(statement_id, exc)
     return sent
+
+
+def _pdf_failed(statement_id: int, exc: Exception) -> None:
+    """A PDF that cannot be made: listed with its reason, not retried."""
+    statements.statement_fail(
+        statement_id=statement_id,
+        failure=Statement.Failure.PDF,
+        detail=f"{type(exc).__name__}: {exc}",
+    )
 
 
 @shared_task(bind=True, max_retries=5)
@@ -65,10 +70,6 @@ def make_statement(self, statement_id: int) -> bool:  # type: ignore[no-untyped-
         statements.statement_fail(
             statement_id=statement_id, failure=Statement.Failure.MAIL, detail=str(exc)
         )
-    except Exception as exc:  # a PDF that cannot be made: listed with its reason, not retried
-        statements.statement_fail(
-            statement_id=statement_id,
-            failure=Statement.Failure.PDF,
-            detail=f"{type(exc).__name__}: {exc}",
-        )
+    except Exception as exc:
+        _pdf_failed(statement_id, exc)
     return False

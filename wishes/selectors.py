@@ -219,9 +219,7 @@ def wishes_for_user(*, user: User) -> QuerySet[Wish]:
 
 
 def review_queue(*, user: User) -> QuerySet[Wish]:
-    if not (
-        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
-    ):
+    if not account_selectors.is_pool_staff(user):
         return Wish.objects.none()
     # waiting for a decision, and delivered ones waiting for the resident's confirmation
     return (
@@ -283,18 +281,20 @@ def stock_for_wish(*, wish: Wish) -> list[Any]:
     )
     found = [lot for lot in lots if words & _grams(lot.description)]
 
-    def order(lot: Any) -> tuple[int, Any, int]:
-        here = lot.warehouse.station_id == wish.station_id
-        return (0 if here else 1 if lot.warehouse.is_main else 2, lot.created_at, lot.pk)
+    return sorted(found, key=lambda lot: (_distance(lot, wish), lot.created_at, lot.pk))
 
-    return sorted(found, key=order)
+
+def _distance(lot: Any, wish: Wish) -> int:
+    """Where goods come from for a wish: its own station first, then the main warehouse,
+    then another branch."""
+    if lot.warehouse.station_id == wish.station_id:
+        return 0
+    return 1 if lot.warehouse.is_main else 2
 
 
 def wishes_for_lot(*, lot: Any, user: User) -> QuerySet[Wish]:
     """Open item wishes the user may fill whose titles share words with the lot's goods."""
-    if not (
-        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
-    ):
+    if not account_selectors.is_pool_staff(user):
         return Wish.objects.none()
     words = _grams(lot.description)
     candidates = (
@@ -336,9 +336,7 @@ def stock_matches(*, user: User) -> tuple[list[dict[str, Any]], list[Any]]:
     so nothing sits in a warehouse unseen."""
     from charity.models import StockLot
 
-    if not (
-        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
-    ):
+    if not account_selectors.is_pool_staff(user):
         return [], []
     lots = list(
         StockLot.objects.filter(quantity_on_hand__gt=0)
@@ -362,15 +360,7 @@ def stock_matches(*, user: User) -> tuple[list[dict[str, Any]], list[Any]]:
             lot for lot in lots if lot.quantity_on_hand >= needed and words & lot_words[lot.pk]
         ]
         if fitting:
-            fitting.sort(
-                key=lambda lot: (
-                    0
-                    if lot.warehouse.station_id == wish.station_id
-                    else 1
-                    if lot.warehouse.is_main
-                    else 2
-                )
-            )
+            fitting.sort(key=lambda lot: _distance(lot, wish))
             pairs.append({"wish": wish, "lot": fitting[0]})
     return pairs, [lot for lot in lots if lot.pk not in asked]
 

@@ -23,9 +23,7 @@ from wishes.views import _errors, _private_wish
 
 def _staff(request: AuthedHttpRequest) -> None:
     user = request.user
-    if not (
-        account_selectors.is_fund_administrator(user) or account_selectors.is_community_worker(user)
-    ):
+    if not account_selectors.is_pool_staff(user):
         raise PermissionDenied
 
 

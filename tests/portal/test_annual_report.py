@@ -145,7 +145,7 @@ def test_the_figures_of_a_known_year_frozen_published_and_in_the_pdf(
         page.get_latest_revision().publish(user=editor)
         services.annual_report_pdf_request(page_id=page.pk)
     shown = client.get(page.url).content.decode()
-    assert "51.66 万元" in shown and "31.63" not in shown
+    assert "51.66 万元" in shown and "516,600.00" not in shown  # 万元, not raw yuan
     assert "<table" in shown and 'class="chart"' in shown and "data:image/svg+xml" in shown
     made = AnnualReportPdf.objects.get(page=page)
     assert made.revision_id == page.get_latest_revision().pk
