@@ -350,6 +350,28 @@ def stock_lot_take(*, lot: StockLot, quantity: int, by: User, reason: str) -> St
         return locked
 
 
+def stock_lot_return(*, lot: StockLot, quantity: int, by: User, reason: str) -> StockLot:
+    """Units given out in error come back to their lot (never above what it received: this
+    check under the lot's lock and a database constraint)."""
+    if quantity < 1:
+        raise ValidationError(_("Return at least one."))
+    with transaction.atomic():
+        locked = StockLot.objects.select_for_update().get(pk=lot.pk)
+        if locked.quantity_on_hand + quantity > locked.quantity_received:
+            raise ValidationError(_("A lot cannot hold more than it received."))
+        before = locked.quantity_on_hand
+        locked.quantity_on_hand += quantity
+        locked.save(update_fields=["quantity_on_hand"])
+        transition_record(
+            obj=locked,
+            from_state=str(before),
+            to_state=str(locked.quantity_on_hand),
+            by=by,
+            reason=reason,
+        )
+        return locked
+
+
 def stock_lot_fund(lot: StockLot) -> Fund:
     """The fund that holds a lot's goods on the books: the one its intake credited."""
     if lot.entry_id is not None:

@@ -313,7 +313,7 @@ def goods_filled_for_donor(donor: Any) -> list[dict[str, Any]]:
     from wishes.models import StockFill
 
     fills = (
-        StockFill.objects.filter(donor=donor)
+        StockFill.objects.filter(donor=donor, undone_at__isnull=True)
         .select_related("wish", "lot")
         .order_by("-created_at")[:200]
     )

@@ -51,6 +51,26 @@ def wish_fill(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def fill_undo(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
+    wish = _private_wish(request, wish_id)
+    fill = StockFill.objects.filter(wish=wish, undone_at__isnull=True).first()
+    try:
+        if fill is None:
+            raise ValidationError(_("This wish was not filled from stock."))
+        stock.wish_stock_fill_undo(
+            fill=fill, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("The allocation was undone: the goods are back in stock, the wish is open.")
+        )
+    return redirect("wishes:private", wish_id=wish.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def from_stock(request: AuthedHttpRequest) -> HttpResponse:
     """Choose a lot, tick the wishes it should fill, allocate."""
@@ -99,7 +119,7 @@ def delivery_list(request: AuthedHttpRequest, lot_id: int) -> HttpResponse:
         raise Http404
     visible = selectors.wishes_for_user(user=request.user)
     fills = (
-        StockFill.objects.filter(lot=lot, wish__in=visible)
+        StockFill.objects.filter(lot=lot, wish__in=visible, undone_at__isnull=True)
         .select_related("wish__station")
         .order_by("wish__station__name", "wish__pk")
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("my/wishes/<int:wish_id>/fulfil/", views.wish_fulfil, name="fulfil"),
     path("my/wishes/<int:wish_id>/fill/", stock_views.wish_fill, name="fill"),
+    path("my/wishes/<int:wish_id>/fill/undo/", stock_views.fill_undo, name="fill_undo"),
     path("my/wishes/<int:wish_id>/poster.pdf", poster_views.wish_poster, name="poster"),
     path(
         "my/stations/<int:station_id>/poster.pdf",

@@ -175,7 +175,9 @@ def _private_page(
         "fulfil_form": fulfil_form or FulfilForm(),
         "raised": selectors.wish_raised(wish),
         "public_statuses": Wish.PUBLIC_STATUSES,
-        "stock_fill": StockFill.objects.filter(wish=wish).select_related("lot__warehouse").first(),
+        "stock_fill": StockFill.objects.filter(wish=wish, undone_at__isnull=True)
+        .select_related("lot__warehouse")
+        .first(),
         "stock_lots": selectors.stock_for_wish(wish=wish)
         if can_vet and wish.status == Wish.Status.OPEN
         else [],

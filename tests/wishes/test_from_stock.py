@@ -173,3 +173,48 @@ def test_a_company_sees_who_asks_for_such_goods_before_it_pledges(client):
     assert 'name="confirm" value="goods"' in page
     done = client.post(reverse("donations:pledge_start"), {**fields, "confirm": "goods"})
     assert done.status_code == 302 and Pledge.objects.get().goods_quantity == 200
+
+
+def test_an_allocation_undone_before_delivery_puts_everything_back(client):
+    lot, _pledge = power_strips(10)
+    worker = f.worker(f.station("驿站"))
+    wish = wf.wish(worker=worker, title=TITLE, category="home_repair")
+    in_kind_before = _in_kind()
+    fill = stock.wish_fill_from_stock(wish=wish, lot=lot, by=worker)
+    assert _in_kind() == in_kind_before - Decimal("30")
+    client.force_login(worker)
+    url = reverse("wishes:fill_undo", args=[wish.pk])
+    client.post(url, {"reason": ""})  # a reason is required: nothing changes without one
+    assert StockLot.objects.get(pk=lot.pk).quantity_on_hand == 9
+    response = client.post(url, {"reason": "拿错了"}, follow=True)
+    assert "退回库存" in response.content.decode() or "back in stock" in response.content.decode()
+    fill.refresh_from_db()
+    assert fill.undone_at is not None and fill.undone_by == worker
+    assert StockLot.objects.get(pk=lot.pk).quantity_on_hand == 10
+    assert Wish.objects.get(pk=wish.pk).status == Wish.Status.OPEN
+    assert _in_kind() == in_kind_before  # the reversing entry took the goods off the books
+    assert fill.undo_entry is not None and fill.undo_entry.reverses_id == fill.entry_id
+    # a repeat does nothing more; the wish can be filled again, booked under a new reference
+    stock.wish_stock_fill_undo(fill=fill, by=worker, reason="again")
+    assert StockLot.objects.get(pk=lot.pk).quantity_on_hand == 10
+    again = stock.wish_fill_from_stock(wish=wish, lot=lot, by=worker)
+    assert again.pk != fill.pk and again.entry_id != fill.entry_id
+    assert StockLot.objects.get(pk=lot.pk).quantity_on_hand == 9
+    assert _in_kind() == in_kind_before - Decimal("30")
+    assert (
+        selectors.goods_filled_for_donor(again.donor)
+        and len(selectors.goods_filled_for_donor(again.donor)) == 1
+    )
+
+
+def test_a_delivered_allocation_cannot_be_undone_and_outsiders_cannot_undo():
+    lot, _pledge = power_strips(5)
+    worker = f.worker(f.station("驿站"))
+    wish = wf.wish(worker=worker, title=TITLE, category="home_repair")
+    fill = stock.wish_fill_from_stock(wish=wish, lot=lot, by=worker)
+    with pytest.raises(PermissionDenied):
+        stock.wish_stock_fill_undo(fill=fill, by=f.worker(f.station("别处")), reason="x")
+    lifecycle.wish_mark_delivered(wish=Wish.objects.get(pk=wish.pk), by=worker)
+    with pytest.raises(ValidationError):
+        stock.wish_stock_fill_undo(fill=fill, by=worker, reason="x")
+    assert StockLot.objects.get(pk=lot.pk).quantity_on_hand == 4

@@ -10,10 +10,13 @@ from wishes.models.wish import Wish
 
 class StockFill(models.Model):
     """Units of one stock lot given to one wish: booked in the ledger as goods given out
-    (``entry``), remembered with the company or person who gave the goods, who is told."""
+    (``entry``), remembered with the company or person who gave the goods, who is told.
 
-    wish = models.OneToOneField(
-        Wish, on_delete=models.PROTECT, related_name="stock_fill", verbose_name=_("micro-wish")
+    An allocation made in error is undone, not deleted (``undone_at``, its reversing entry):
+    the books and the lot's history keep both moves, and the wish may be filled again."""
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.PROTECT, related_name="stock_fills", verbose_name=_("micro-wish")
     )
     lot = models.ForeignKey(
         "charity.StockLot", on_delete=models.PROTECT, related_name="+", verbose_name=_("stock lot")
@@ -41,11 +44,34 @@ class StockFill(models.Model):
         verbose_name=_("allocated by"),
     )
     created_at = models.DateTimeField(_("allocated at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("undone by"),
+    )
+    undo_entry = models.OneToOneField(
+        "charity.LedgerEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("reversed by"),
+    )
 
     class Meta:
         verbose_name = _("goods from stock")
         verbose_name_plural = _("goods from stock")
-        constraints = [models.CheckConstraint(name="stockfill_some", condition=Q(quantity__gte=1))]
+        constraints = [
+            models.CheckConstraint(name="stockfill_some", condition=Q(quantity__gte=1)),
+            # one allocation in force per wish; undone ones stay as history
+            models.UniqueConstraint(
+                fields=["wish"], condition=Q(undone_at__isnull=True), name="stockfill_one_live"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × lot #{self.lot_id} → wish #{self.wish_id}"

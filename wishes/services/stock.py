@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from charity.models import StockLot
-from charity.services import stock_lot_give
+from django.utils import timezone
+
+from charity.services import entry_reverse, memo_text, stock_lot_give, stock_lot_return
 from core.transitions import transition
 from donations.models import GoodsIntake
 from wishes import selectors
@@ -26,7 +28,7 @@ def wish_fill_from_stock(*, wish: Wish, lot: StockLot, by: User) -> StockFill:
         raise PermissionDenied
     with transaction.atomic():
         locked = Wish.objects.select_for_update(of=("self",)).get(pk=wish.pk)
-        existing = StockFill.objects.filter(wish=locked).first()
+        existing = StockFill.objects.filter(wish=locked, undone_at__isnull=True).first()
         if existing is not None:
             return existing
         if locked.kind != Wish.Kind.ITEM:
@@ -34,12 +36,14 @@ def wish_fill_from_stock(*, wish: Wish, lot: StockLot, by: User) -> StockFill:
         if locked.status != Wish.Status.OPEN:
             raise ValidationError(_("This wish is no longer open."))
         quantity = locked.quantity or 1
+        # a wish filled again after an undo books under a new reference
+        undone = StockFill.objects.filter(wish=locked, undone_at__isnull=False).count()
         taken, entry = stock_lot_give(
             lot=lot,
             quantity=quantity,
             by=by,
             memo=f"物资发放 goods given out: {quantity} × {lot.description} → 微心愿 #{locked.pk}",
-            reference=f"wish-stock:{locked.pk}",
+            reference=f"wish-stock:{locked.pk}" + (f"/{undone}" if undone else ""),
         )
         intake = GoodsIntake.objects.filter(stock_lot_id=lot.pk).select_related("donation").first()
         fill = StockFill.objects.create(
@@ -62,6 +66,44 @@ def wish_fill_from_stock(*, wish: Wish, lot: StockLot, by: User) -> StockFill:
         notify(wish=locked, event="filled_from_stock")
         notify(wish=locked, event="goods_used")
         return fill
+
+
+def wish_stock_fill_undo(*, fill: StockFill, by: User, reason: str) -> StockFill:
+    """An allocation made in error (wrong goods, wrong wish), undone before delivery: the
+    units go back to their lot, a reversing entry takes the goods given out off the books, and
+    the wish is open again. Only while the wish waits for delivery; a repeat does nothing."""
+    if not selectors.can_vet(user=by, wish=fill.wish):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give a reason."))
+    with transaction.atomic():
+        wish = Wish.objects.select_for_update(of=("self",)).get(pk=fill.wish_id)
+        locked = StockFill.objects.select_for_update().select_related("entry").get(pk=fill.pk)
+        if locked.undone_at is not None:
+            return locked
+        if wish.status != Wish.Status.CLAIMED:
+            raise ValidationError(_("The goods were already delivered; this cannot be undone."))
+        stock_lot_return(lot=locked.lot, quantity=locked.quantity, by=by, reason=reason.strip())
+        locked.undo_entry = entry_reverse(
+            entry=locked.entry,
+            memo=memo_text(
+                "Allocation undone: micro-wish #%(wish)s (%(reason)s)",
+                wish=wish.pk,
+                reason=reason.strip(),
+            ),
+            created_by=by,
+        )
+        locked.undone_at = timezone.now()
+        locked.undone_by = by
+        locked.save(update_fields=["undo_entry", "undone_at", "undone_by"])
+        transition(
+            wish,
+            to=Wish.Status.OPEN,
+            allowed_from={Wish.Status.CLAIMED},
+            by=by,
+            reason=_("Allocation from stock undone: %(reason)s") % {"reason": reason.strip()},
+        )
+        return locked
 
 
 def wishes_fill_from_stock(
