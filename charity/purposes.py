@@ -86,6 +86,11 @@ class PurposeHandler(Protocol):
         """Money left the purpose's fund by a refund: the need wants that much again."""
         ...
 
+    def refund_check(self, *, purpose_id: int) -> None:
+        """A refund of a gift to this purpose is asked for: refuse (ValidationError) if the
+        money has moved on where a refund cannot follow it (a project gift shared out)."""
+        ...
+
 
 _HANDLERS: dict[str, PurposeHandler] = {}
 

@@ -51,6 +51,9 @@ class LoanPurpose:
 
         transaction.on_commit(lambda: tasks.refund_overflow.delay(donation_id))
 
+    def refund_check(self, *, purpose_id: int) -> None:
+        return None
+
     def returned(self, *, purpose_id: int, amount: Decimal) -> None:
         payments.loan_refund_recorded(loan_id=purpose_id)
 

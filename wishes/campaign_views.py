@@ -1,12 +1,16 @@
 """Charity projects: the fund office's screen to group wishes, "claim all" for a member
 company, the project's poster and its short stable address."""
 
+from decimal import Decimal, InvalidOperation
+
+import stripe
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,11 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthedHttpRequest
 from accounts.models import Organisation
 from accounts.selectors import is_fund_administrator
+from donations import stripe_gateway
 from donations.selectors import giving_identities
+from donations.views import pay_urls
 from wishes import posters
+from wishes.forms import GiveForm
 from wishes.models import Campaign, CampaignPage, Wish
 from wishes.poster_views import _pdf
-from wishes.services import campaigns
+from wishes.services import campaigns, project_gifts
+from wishes.services.chipins import AmountChanged
 
 MAX_CHOICES = 300
 
@@ -119,6 +127,72 @@ def campaign_claim_all(request: AuthedHttpRequest, campaign_id: int) -> HttpResp
     for row in refused:
         messages.error(request, f"{row['wish'].title} · {row['wish'].pseudonym}: {row['reason']}")
     return HttpResponseRedirect(_page_url(campaign))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_give(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
+    """Chip in to the whole project: the amount that will really be taken first (cut to what
+    the wishes still need), then one payment shared among them."""
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    back = _page_url(campaign)
+    choices, orgs = giving_identities(user=request.user)
+    if not choices:
+        messages.error(request, _("Only approved members can give."))
+        return HttpResponseRedirect(back)
+    if not stripe_gateway.is_configured():
+        messages.error(request, _("Online payment is not configured on this site."))
+        return HttpResponseRedirect(back)
+    needed = project_gifts.project_needed(campaign=campaign, by=request.user)
+    context = {"campaign": campaign, "needed": needed, "back": back, "quote": None}
+    form = GiveForm(request.POST or request.GET or None, choices=choices)
+    context["form"] = form
+    if not form.is_valid() or not form.cleaned_data.get("amount"):
+        return render(request, "wishes/project_give.html", context)
+    quote = project_gifts.project_gift_quote(
+        campaign=campaign, amount=form.cleaned_data["amount"], by=request.user
+    )
+    context.update(quote=quote, adjusted=quote != form.cleaned_data["amount"])
+    if request.method == "GET" or "confirm" not in request.POST:
+        return render(request, "wishes/project_give.html", context)
+    try:
+        confirmed = Decimal(request.POST.get("confirm", ""))
+    except InvalidOperation:
+        confirmed = Decimal(0)
+    if not confirmed.is_finite() or confirmed != quote:
+        return render(request, "wishes/project_give.html", {**context, "changed": True})
+    try:
+        gift = project_gifts.project_gift_start(
+            campaign=campaign,
+            by=request.user,
+            organisation=orgs.get(form.cleaned_data["give_as"]),
+            amount=confirmed,
+            show_name=form.cleaned_data["show_name"],
+        )
+        success, _cancel = pay_urls(request, gift.pledge)
+        checkout = project_gifts.project_gift_checkout_open(
+            gift=gift,
+            success_url=success,
+            cancel_url=request.build_absolute_uri(
+                reverse("wishes:campaign_give", args=[campaign.pk])
+            ),
+        )
+    except AmountChanged as exc:
+        return render(
+            request,
+            "wishes/project_give.html",
+            {**context, "quote": exc.new_amount, "adjusted": True, "changed": True},
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(back)
+    except stripe.StripeError:
+        messages.error(
+            request, _("The payment service did not answer. Please try again in a moment.")
+        )
+        return HttpResponseRedirect(back)
+    return redirect(checkout.url)
 
 
 @login_required

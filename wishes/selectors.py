@@ -401,8 +401,16 @@ def campaign_context(*, campaign: Any, user: User) -> dict[str, Any]:
     )
     helped = [w for w in wishes if w.status != Wish.Status.OPEN]
     open_items = [w for w in wishes if w.status == Wish.Status.OPEN and w.kind == Wish.Kind.ITEM]
+    money_needed = sum(
+        (
+            max(Decimal(0), w.remaining)
+            for w in wishes
+            if w.status == Wish.Status.OPEN and w.kind == Wish.Kind.MONEY and w.fund_id
+        ),
+        Decimal(0),
+    )
     identities: list[tuple[str, str]] = []
-    if user.is_authenticated and open_items:
+    if user.is_authenticated and (open_items or money_needed):
         identities, _orgs = giving_identities(user=user)
     return {
         "campaign": campaign,
@@ -412,6 +420,7 @@ def campaign_context(*, campaign: Any, user: User) -> dict[str, Any]:
         "fulfilled": sum(1 for w in wishes if w.status == Wish.Status.FULFILLED),
         "percent": int(len(helped) * 100 / len(wishes)) if wishes else 0,
         "open_items": len(open_items),
+        "money_needed": money_needed,
         "give_as": identities,
         "is_fund_admin": user.is_authenticated and account_selectors.is_fund_administrator(user),
     }

@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from wishes.services import chipins, claims, notify
+from wishes.services import chipins, claims, notify, project_gifts
 
 
 @shared_task(autoretry_for=(SMTPException, ConnectionError), max_retries=5)
@@ -24,4 +24,4 @@ def remind_claims() -> int:
 
 @shared_task
 def release_expired_holds() -> int:
-    return chipins.chipins_release_expired()
+    return chipins.chipins_release_expired() + project_gifts.project_gifts_release_expired()

@@ -33,6 +33,11 @@ urlpatterns = [
         name="campaign_claim_all",
     ),
     path(
+        "my/campaigns/<int:campaign_id>/give/",
+        campaign_views.campaign_give,
+        name="campaign_give",
+    ),
+    path(
         "my/campaigns/<int:campaign_id>/poster.pdf",
         campaign_views.campaign_poster,
         name="campaign_poster",

@@ -42,6 +42,8 @@ def refund_request(*, donation: Donation, amount: Decimal, reason: str, by: User
             _("This payment is not a gift: it is returned where it was taken (%(what)s).")
             % {"what": purpose[0].label(purpose_id=purpose[1])}
         )
+    if purpose is not None:
+        purpose[0].refund_check(purpose_id=purpose[1])
     with transaction.atomic():
         refund = refund_prepare(donation=donation, amount=amount, reason=reason, by=by)
         # marked sent under the donation's lock: a second click at the same moment is refused

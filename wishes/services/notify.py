@@ -161,3 +161,14 @@ def overflow_notice_send(*, user: User, wish: Wish, amount: object, refunded: bo
             {"wish": wish, "amount": amount, "refunded": refunded, "person": user},
         )
         send_mail(_(SUBJECTS["overflow"]), body, None, [user.email])
+
+
+def project_overflow_notice_send(
+    *, user: User, campaign: object, amount: object, refunded: bool
+) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "wishes/email/project_overflow.txt",
+            {"campaign": campaign, "amount": amount, "refunded": refunded, "person": user},
+        )
+        send_mail(_(SUBJECTS["overflow"]), body, None, [user.email])

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from charity.models import StockLot
-from django.utils import timezone
-
 from charity.services import entry_reverse, memo_text, stock_lot_give, stock_lot_return
 from core.transitions import transition
 from donations.models import GoodsIntake
@@ -87,7 +87,7 @@ def wish_stock_fill_undo(*, fill: StockFill, by: User, reason: str) -> StockFill
         locked.undo_entry = entry_reverse(
             entry=locked.entry,
             memo=memo_text(
-                "Allocation undone: micro-wish #%(wish)s (%(reason)s)",
+                gettext_noop("Allocation undone: micro-wish #%(wish)s (%(reason)s)"),
                 wish=wish.pk,
                 reason=reason.strip(),
             ),
