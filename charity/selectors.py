@@ -29,23 +29,47 @@ def fund_balances(
     """Each fund's money (credits less fees, disbursements and refunds), goods received and
     deposits held; now, or as they stood ``before`` a moment (a report's period ends).
 
-    Computed from ledger legs: a fund's balance is minus the sum of the legs on its accounts.
+    A fund's balance is minus the sum of the legs on its accounts, read from the monthly totals
+    the posting service keeps (no scan of the legs), or from the legs themselves when
+    ``before`` falls inside a month.
     """
     from django.conf import settings
-    from django.db.models import Q, Sum
+    from django.db.models import F, Sum
 
     from charity.models import Fund
+    from charity.totals import month_of, month_start
 
     currency = currency or settings.WISHPOOL_CURRENCY
     funds = Fund.objects.all() if fund_ids is None else Fund.objects.filter(pk__in=fund_ids)
-    legs = Q(accounts__legs__currency=currency)
+    if before is not None and not month_start(before):
+        return _fund_balances_from_legs(funds=funds, currency=currency, before=before)
+    rows = Q(accounts__months__currency=currency)
     if before is not None:
-        legs &= Q(accounts__legs__entry__posted_at__lt=before)
+        rows &= Q(accounts__months__month__lt=month_of(before))
+    net = F("accounts__months__debits") + F("accounts__months__credits")
+    funds = funds.annotate(
+        cash=Sum(net, filter=rows & Q(accounts__kind__in=FUND_KINDS_CASH)),
+        in_kind=Sum(net, filter=rows & Q(accounts__kind="fund_in_kind")),
+        deposits=Sum(net, filter=rows & Q(accounts__kind="deposits_held")),
+    )
+    return _balance_rows(funds)
+
+
+def _fund_balances_from_legs(
+    *, funds: "QuerySet[Fund]", currency: str, before: "datetime"
+) -> list[dict[str, Any]]:
+    from django.db.models import Sum
+
+    legs = Q(accounts__legs__currency=currency, accounts__legs__entry__posted_at__lt=before)
     funds = funds.annotate(
         cash=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind__in=FUND_KINDS_CASH)),
         in_kind=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind="fund_in_kind")),
         deposits=Sum("accounts__legs__amount", filter=legs & Q(accounts__kind="deposits_held")),
     )
+    return _balance_rows(funds)
+
+
+def _balance_rows(funds: "QuerySet[Any]") -> list[dict[str, Any]]:
     return [
         {
             "fund": fund,
@@ -58,13 +82,13 @@ def fund_balances(
 
 
 def account_balances() -> "QuerySet[Any]":
-    from django.db.models import Sum
+    from django.db.models import F, Sum
 
     from charity.models import Account
 
     return (
         Account.objects.select_related("fund")
-        .annotate(balance=Sum("legs__amount"))
+        .annotate(balance=Sum(F("months__debits") + F("months__credits")))
         .order_by("code")
     )
 
@@ -77,43 +101,34 @@ def monthly_flows(
     *, months: int = 12, currency: str | None = None, fund_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
     """Money into and out of the pool (or of the funds ``fund_ids``), per local calendar
-    month, from the ledger.
+    month, from the ledger's monthly totals.
 
     A reversal (a gift voided as recorded in error, a disbursement undone) is not new money
     out or in: it takes back from the side it corrects, so a voided gift lowers "in".
     """
-    from zoneinfo import ZoneInfo
-
     from django.conf import settings
-    from django.db.models import Q, Sum
-    from django.db.models.functions import TruncMonth
+    from django.db.models import F, Sum
 
-    from charity.models import LedgerLeg
+    from charity.models import LedgerMonth
 
     currency = currency or settings.WISHPOOL_CURRENCY
-    legs = LedgerLeg.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
+    totals = LedgerMonth.objects.filter(currency=currency, account__kind__in=FUND_KINDS_CASH)
     if fund_ids is None:
         # money moving between our own funds is not in or out of the pool
-        legs = legs.exclude(entry__kind="transfer")
+        totals = totals.exclude(entry_kind="transfer")
     else:
         # but it is in or out of one fund
-        legs = legs.filter(account__fund_id__in=fund_ids)
+        totals = totals.filter(account__fund_id__in=fund_ids)
+    reversal = Q(entry_kind="reversal")
     rows = (
-        legs.annotate(month=TruncMonth("entry__posted_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
-        .values("month")
+        totals.values("month")
         .annotate(
-            money_in=Sum(
-                "amount",
-                filter=Q(account__kind="fund", amount__lt=0) & ~Q(entry__kind="reversal"),
-            ),
-            money_out=Sum("amount", filter=Q(amount__gt=0) & ~Q(entry__kind="reversal")),
+            money_in=Sum("credits", filter=Q(account__kind="fund") & ~reversal),
+            money_out=Sum("debits", filter=~reversal),
             # a reversal's leg on a fund undoes money in; its credit to a fee, disbursement
             # or refund account undoes money out
-            undone_in=Sum("amount", filter=Q(entry__kind="reversal", account__kind="fund")),
-            undone_out=Sum(
-                "amount",
-                filter=Q(entry__kind="reversal", amount__lt=0) & ~Q(account__kind="fund"),
-            ),
+            undone_in=Sum(F("debits") + F("credits"), filter=reversal & Q(account__kind="fund")),
+            undone_out=Sum("credits", filter=reversal & ~Q(account__kind="fund")),
         )
         .order_by("-month")[:months]
     )
@@ -132,49 +147,83 @@ def fund_raised(
 ) -> dict[int, Decimal]:
     """What each fund has received (credits to its pool), for the thermometers."""
     from django.conf import settings
-    from django.db.models import Sum
+    from django.db.models import F, Sum
 
-    from charity.models import LedgerLeg
+    from charity.models import LedgerMonth
 
     currency = currency or settings.WISHPOOL_CURRENCY
-    # A reversal (a gift voided as recorded in error) takes back what it had raised.
-    legs = LedgerLeg.objects.filter(currency=currency, account__kind="fund").filter(
-        Q(amount__lt=0) | Q(entry__kind="reversal")
-    )
+    totals = LedgerMonth.objects.filter(currency=currency, account__kind="fund")
     if fund_ids is not None:
-        legs = legs.filter(account__fund_id__in=fund_ids)
+        totals = totals.filter(account__fund_id__in=fund_ids)
+    reversal = Q(entry_kind="reversal")
     rows = (
         # Money moved in from the pool counts as raised only for an earmarked fund (a wish
         # funded from the pool); for the pool's own funds it is neither in nor out.
-        legs.exclude(
-            entry__kind="transfer", account__fund__kind__in=["general", "lending", "purpose"]
+        totals.exclude(
+            entry_kind="transfer", account__fund__kind__in=["general", "lending", "purpose"]
         )
         .values("account__fund_id")
-        .annotate(total=Sum("amount"))
+        # a reversal (a gift voided as recorded in error) takes back what it had raised
+        .annotate(
+            credited=Sum("credits", filter=~reversal),
+            reversed=Sum(F("debits") + F("credits"), filter=reversal),
+        )
     )
-    return {row["account__fund_id"]: -row["total"] for row in rows}
+    return {
+        row["account__fund_id"]: -(
+            (row["credited"] or Decimal(0)) + (row["reversed"] or Decimal(0))
+        )
+        for row in rows
+        if row["credited"] is not None or row["reversed"] is not None
+    }
 
 
 def fund_net_received(*, fund_ids: list[int], currency: str | None = None) -> dict[int, Decimal]:
     """What each fund holds from what came in (gifts and transfers in) less what went back
     (refunds): one query however many funds."""
     from django.conf import settings
-    from django.db.models import Sum
+    from django.db.models import F, Sum
 
-    from charity.models import LedgerLeg
+    from charity.models import LedgerMonth
 
     if not fund_ids:
         return {}
     rows = (
-        LedgerLeg.objects.filter(
+        LedgerMonth.objects.filter(
             currency=currency or settings.WISHPOOL_CURRENCY,
             account__fund_id__in=fund_ids,
             account__kind__in=("fund", "refunds"),
         )
         .values("account__fund_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(F("debits") + F("credits")))
     )
     return {row["account__fund_id"]: -row["total"] for row in rows}
+
+
+def goods_given_out(*, since: "datetime", until: "datetime", currency: str) -> Decimal:
+    """The value of goods given out of stock in a period (from the monthly totals when the
+    period is whole months, as a year is)."""
+    from django.db.models import Sum
+
+    from charity.models import LedgerLeg, LedgerMonth
+    from charity.totals import month_of, month_start
+
+    if month_start(since) and month_start(until):
+        total = LedgerMonth.objects.filter(
+            currency=currency,
+            account__kind="fund_in_kind",
+            month__gte=month_of(since),
+            month__lt=month_of(until),
+        ).aggregate(total=Sum("debits"))["total"]
+    else:
+        total = LedgerLeg.objects.filter(
+            currency=currency,
+            entry__posted_at__gte=since,
+            entry__posted_at__lt=until,
+            account__kind="fund_in_kind",
+            amount__gt=0,
+        ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)
 
 
 def stock_by_warehouse() -> list[dict[str, Any]]:

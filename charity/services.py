@@ -27,6 +27,7 @@ from charity.models import (
     YearClosing,
 )
 from charity.purposes import Purpose, fund_purpose
+from charity.totals import totals_add
 from core.money import quantize
 from core.transitions import IllegalMove, transition, transition_record
 
@@ -104,7 +105,7 @@ def entry_post(
             created_by=created_by,
             reverses=reverses,
         )
-        LedgerLeg.objects.bulk_create(
+        rows = LedgerLeg.objects.bulk_create(
             LedgerLeg(
                 entry=entry,
                 account=leg.account,
@@ -113,6 +114,8 @@ def entry_post(
             )
             for leg in legs
         )
+        # the monthly totals every balance is read from, kept in the same transaction
+        totals_add(kind=kind, posted_at=entry.posted_at, legs=rows)
         return entry
 
 

@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from charity.models import Disbursement, LedgerLeg
-from charity.selectors import fund_balances
+from charity.models import Disbursement
+from charity.selectors import fund_balances, goods_given_out
 from donations.models import Donation
 from lending.models import Loan, WaitlistEntry
 from reports.figures import bounds
@@ -157,13 +157,7 @@ def _disbursed(since: Any, until: Any, currency: str) -> dict[str, Any]:
         line["amount"] += r["amount"]
         line["count"] += r["count"]
     ordered = sorted(purposes.values(), key=lambda line: (-line["amount"], line["key"]))
-    goods_out = LedgerLeg.objects.filter(
-        currency=currency,
-        entry__posted_at__gte=since,
-        entry__posted_at__lt=until,
-        account__kind="fund_in_kind",
-        amount__gt=0,
-    ).aggregate(total=Sum("amount"))["total"]
+    goods_out = goods_given_out(since=since, until=until, currency=currency)
     return {
         "total": _money(sum((line["amount"] for line in ordered), Decimal(0))),
         "by_purpose": [{**line, "amount": _money(line["amount"])} for line in ordered],

@@ -1,6 +1,7 @@
 from charity.models.closing import YearClosing
 from charity.models.ledger import Account, Disbursement, Fund, LedgerEntry, LedgerLeg
 from charity.models.stock import StockLot
+from charity.models.totals import LedgerMonth
 
 __all__ = [
     "Account",
@@ -8,6 +9,7 @@ __all__ = [
     "Fund",
     "LedgerEntry",
     "LedgerLeg",
+    "LedgerMonth",
     "StockLot",
     "YearClosing",
 ]
