@@ -53,7 +53,7 @@ print(json.dumps({"seconds": elapsed, "rows": rows - 1, "bytes": size,
 
 
 def load(url: str) -> None:
-    """Two fund accounts and 500,000 entries of two legs each, posted today."""
+    """Two fund accounts and 500,000 entries of two legs each, posted over this year so far."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ALTER TABLE charity_ledgerentry DISABLE TRIGGER ALL")
         conn.execute("ALTER TABLE charity_ledgerleg DISABLE TRIGGER ALL")
@@ -78,7 +78,10 @@ def load(url: str) -> None:
         bank = conn.execute("SELECT id FROM charity_account WHERE code = 'bank:CNY'").fetchone()[0]
         conn.execute(
             "INSERT INTO charity_ledgerentry (kind, memo, posted_at) "
-            "SELECT 'offline_income', '捐赠 #' || g, now() FROM generate_series(1, %s) g",
+            # spread over this year's months so far (at most 330 days back, all in this year)
+            "SELECT 'offline_income', '捐赠 #' || g, "
+            "now() - (g %% LEAST(330, EXTRACT(doy FROM now())::int - 1 + 1)) * interval '1 day' "
+            "FROM generate_series(1, %s) g",
             [ENTRIES],
         )
         conn.execute(

@@ -1,9 +1,12 @@
 """Figures at scale, on PostgreSQL with 1,000,000 ledger legs:
 
+(0) the monthly totals rebuilt from the legs (`manage.py ledger_totals --rebuild`: the one
+    full scan, as after an import; the posting service keeps them from then on);
 (1) the annual report's figures (`reports.annual.annual_figures`) for the year: seconds,
     median of 3 (goal under 2 s), and the monthly flows the API serves (uncached);
-(2) req/s of the open-data monthly figures endpoint (`/api/v1/flows/`), uncached and cached,
-    gunicorn -w 2, against ../shared/perf/hello.py with pagebench.sh (3 rounds x 10 s each).
+(2) req/s of the transparency page (`/transparency/`, never cached) and of the open-data
+    monthly figures endpoint (`/api/v1/flows/`, uncached and cached), gunicorn -w 2, against
+    ../shared/perf/hello.py with pagebench.sh (3 rounds x 10 s each), side by side.
 
 The legs are loaded with SQL as in bench.exports (500,000 balanced entries, posted this year).
 Own database `wishpool_bench_opendata`, Redis DB 13 as the servers' cache (flushed).
@@ -54,7 +57,8 @@ def throughput(env: dict[str, str], tmp: Path) -> None:
     hello_port = c.free_port()
     hello_url = f"http://127.0.0.1:{hello_port}/"
     print(
-        "\n(2) req/s of /api/v1/flows/, gunicorn config.wsgi -w 2 vs hello.py on gunicorn -w 2,"
+        "\n(2) req/s of /transparency/ and /api/v1/flows/, gunicorn config.wsgi -w 2 vs hello.py"
+        " on gunicorn -w 2,"
         " pagebench.sh 3 rounds x 10 s each side, wrk -t2 -c16",
         flush=True,
     )
@@ -64,7 +68,11 @@ def throughput(env: dict[str, str], tmp: Path) -> None:
     results = {}
     try:
         warm(hello_url)
-        for label, seconds in (("uncached", 0), ("cached", 60)):
+        for label, path, seconds in (
+            ("/transparency/ uncached", "/transparency/", 0),
+            ("/api/v1/flows/ uncached", "/api/v1/flows/", 0),
+            ("/api/v1/flows/ cached", "/api/v1/flows/", 60),
+        ):
             server_env = {
                 **env,
                 "CACHE_URL": CACHE_URL,
@@ -73,13 +81,14 @@ def throughput(env: dict[str, str], tmp: Path) -> None:
                 "DJANGO_CONN_MAX_AGE": "60",
             }
             port = c.free_port()
-            url = f"http://127.0.0.1:{port}/api/v1/flows/"
+            url = f"http://127.0.0.1:{port}{path}"
             cache_flush()
-            server = c.gunicorn("config.wsgi", port=port, env=server_env, log=tmp / f"{label}.log")
+            log = tmp / f"{label.replace('/', '_').replace(' ', '_')}.log"
+            server = c.gunicorn("config.wsgi", port=port, env=server_env, log=log)
             try:
                 if seconds:
                     warm(url)
-                print(f"  {label} (WISHPOOL_API_CACHE_SECONDS={seconds})", flush=True)
+                print(f"  {label}", flush=True)
                 results[label] = pagebench(url, hello_url)
             finally:
                 c.stop(server)
@@ -88,7 +97,7 @@ def throughput(env: dict[str, str], tmp: Path) -> None:
     print("\nsummary", flush=True)
     for label, (ours, floor) in results.items():
         c.line(
-            f"/api/v1/flows/ {label}",
+            label,
             f"{ours:.1f} req/s, hello {floor:.0f} req/s, ratio {ours / floor:.3f}",
         )
 
@@ -107,6 +116,12 @@ def main() -> None:
         load(c.database_url(DB_NAME))
         c.line("load (SQL)", f"{time.perf_counter() - started:.1f} s")
         report = c.django_setup(env, private_root=private_root)
+        from charity.totals import totals_rebuild
+
+        started = time.perf_counter()
+        rows = totals_rebuild()
+        c.line("(0) monthly totals rebuilt from the legs", f"{time.perf_counter() - started:.1f} s")
+        c.line("    rows", str(rows))
         print("\n(1) figures over 1,000,000 legs, in-process", flush=True)
         figures_seconds()
         throughput(env, tmp)

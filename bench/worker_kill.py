@@ -79,9 +79,10 @@ def _paid_gift(stripe) -> int:  # type: ignore[no-untyped-def]
 
 
 def _round(name: str, url: str, env: dict[str, str], stripe, tmp: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from core.files import private_exists
     from donations import tasks
     from donations.models import Donation, Receipt, StripeEvent
-    from donations.services.receipts import receipt_path
+    from donations.services.receipts import receipt_name
     from tests.donations import stripe_harness as h
 
     _use_broker(url)
@@ -119,7 +120,7 @@ def _round(name: str, url: str, env: dict[str, str], stripe, tmp: Path) -> dict[
                 booked = time.monotonic() - killed_at
             if donation is not None:
                 receipt = Receipt.objects.filter(donation=donation).first()
-                if receipt and receipt.pdf_rendered_at and receipt_path(receipt).exists():
+                if receipt and receipt.pdf_rendered_at and private_exists(receipt_name(receipt)):
                     pdf = time.monotonic() - killed_at
                     break
             time.sleep(0.1)

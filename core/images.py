@@ -2,12 +2,8 @@
 stored privately, and served only through views that check permission."""
 
 import io
-import os
-import time
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -40,32 +36,6 @@ def photo_store(*, upload: UploadedFile, folder: str) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("This file is not a photo we can read (use JPEG or PNG).")) from exc
     name = f"{folder}/{uuid.uuid4().hex}.jpg"
-    path = private_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
-    return name
+    from core.files import private_save
 
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``path`` through a temporary file and a rename, so readers see the old file or
-    the whole new one, and two workers writing the same file leave one. Temporary files left
-    by a worker killed mid-write are removed once they are a minute old."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    for stale in path.parent.glob(f"{path.name}.*.part"):
-        if stale.stat().st_mtime < time.time() - 60:  # not one another worker is writing
-            stale.unlink(missing_ok=True)
-    return path
-
-
-def private_path(name: str) -> Path:
-    root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
-    path = (root / name).resolve()
-    if root not in path.parents:
-        raise ValueError("path outside the private media root")
-    return path
+    return private_save(name, out.getvalue())

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthedHttpRequest
+from core.files import private_exists, private_response
 from donations import selectors, stripe_gateway
 from donations.forms import PledgeForm
 from donations.giving import goods_needs
@@ -196,10 +197,10 @@ def giving(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def receipt_download(request: AuthedHttpRequest, number: str) -> FileResponse:
     receipt = selectors.receipt_get_for_user(user=request.user, number=number)
-    path = receipts.receipt_path(receipt)
-    if not path.exists():
-        path = receipts.receipt_pdf_render(receipt_id=receipt.pk)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{receipt.number}.pdf")
+    name = receipts.receipt_name(receipt)
+    if not private_exists(name):
+        name = receipts.receipt_pdf_render(receipt_id=receipt.pk)
+    return private_response(name, content_type="application/pdf", filename=f"{receipt.number}.pdf")
 
 
 @login_required

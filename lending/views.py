@@ -14,7 +14,8 @@ from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
 from accounts.models import Station, Warehouse
 from charity.models import StockLot
-from core.images import photo_store, private_path
+from core.files import private_delete, private_response
+from core.images import photo_store
 from core.params import row_id
 from core.templatetags.wishpool import yuan
 from donations import stripe_gateway
@@ -269,7 +270,7 @@ def item_detail(request: AuthedHttpRequest, tag: str) -> HttpResponse:
                     )
                 except ValidationError:
                     for name in photos:  # refused: keep nothing of it
-                        private_path(name).unlink(missing_ok=True)
+                        private_delete(name)
                     raise
                 messages.success(request, _("Taken back: it goes to inspection and cleaning."))
                 return redirect("lending:item", tag=item.tag)
@@ -515,7 +516,7 @@ def _photos_store(files: list[Any]) -> list[str]:
             names.append(photo_store(upload=upload, folder="returns"))
     except ValidationError:
         for name in names:
-            private_path(name).unlink(missing_ok=True)
+            private_delete(name)
         raise
     return names
 
@@ -531,4 +532,4 @@ def return_photo(request: AuthedHttpRequest, loan_id: int, n: int) -> FileRespon
             services.station_staff_check(by=request.user, item=loan.item)
         except PermissionDenied as exc:
             raise Http404 from exc
-    return FileResponse(private_path(loan.return_photos[n]).open("rb"), content_type="image/jpeg")
+    return private_response(loan.return_photos[n], content_type="image/jpeg")

@@ -9,7 +9,7 @@ from django.utils import translation
 from wagtail.models import Revision
 
 from accounts.models import User
-from core.images import private_path, write_atomically
+from core.files import private_save
 from core.pdf import pdf_from_template
 from donations.pdf import fund_name
 from portal.annual import report_context
@@ -66,7 +66,7 @@ def annual_report_pdf_make(*, page_id: int) -> AnnualReportPdf | None:
             },
         )
     name = pdf_name(page, revision.pk)
-    write_atomically(private_path(name), data)
+    private_save(name, data)
     try:
         with transaction.atomic():
             return AnnualReportPdf.objects.create(page=page, revision_id=revision.pk, file=name)

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.images import private_path
+from core.files import private_exists, private_open
 from portal import selectors
 
 
@@ -16,11 +16,11 @@ def transparency(request: HttpRequest) -> HttpResponse:
 def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:
     """The PDF of a published annual report's live revision (public, like the page)."""
     made = selectors.annual_report_pdf(page_id=page_id)
-    if made is None or not private_path(made.file).exists():
+    if made is None or not private_exists(made.file):
         raise Http404
     page = made.page
     return FileResponse(
-        private_path(made.file).open("rb"),
+        private_open(made.file),
         filename=f"annual-report-{page.year}.pdf",
         content_type="application/pdf",
     )

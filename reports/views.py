@@ -18,7 +18,7 @@ from accounts.http import AuthedHttpRequest
 from accounts.selectors import is_fund_administrator
 from charity import services as charity_services
 from charity.models import Fund, YearClosing
-from core.images import private_path
+from core.files import private_open
 from core.params import row_id
 from reports import exports as exports_module
 from reports import selectors, services
@@ -67,7 +67,7 @@ def report_file(request: AuthedHttpRequest, report_id: int, kind: str) -> FileRe
         raise Http404
     name = report.pdf if kind == "pdf" else report.csv
     response = FileResponse(
-        private_path(name).open("rb"),
+        private_open(name),
         content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
         as_attachment=kind == "csv",
         filename=f"report-{report.period_start}-{report.period_end}.{kind}",

@@ -14,7 +14,8 @@ from accounts import selectors as account_selectors
 from accounts.http import AuthedHttpRequest
 from charity.models import Disbursement
 from charity.services import disbursement_approve, disbursement_reject
-from core.images import photo_store, private_path
+from core.files import private_response
+from core.images import photo_store
 from core.models import Transition
 from core.reasons import reason_label
 from donations import selectors as donation_selectors
@@ -511,7 +512,7 @@ def wish_photo(request: HttpRequest, wish_id: int, which: str) -> FileResponse:
         and selectors.wishes_for_user(user=request.user).filter(pk=wish.pk).exists()  # type: ignore[arg-type]
     ):
         raise Http404
-    return FileResponse(private_path(name).open("rb"), content_type="image/jpeg")
+    return private_response(name, content_type="image/jpeg")
 
 
 def wish_public_url(wish: Wish) -> str:

@@ -228,7 +228,31 @@ PRIVATE_MEDIA_ROOT = env("WISHPOOL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "p
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # receipts, statements, reports, annual-report PDFs and photos: never a public address
+    "private": {"BACKEND": "core.files.PrivateFileStorage"},
 }
+# Several web hosts and the PDF workers share files through an S3-compatible object store.
+WISHPOOL_S3_BUCKET = env("WISHPOOL_S3_BUCKET", default="")
+if WISHPOOL_S3_BUCKET:
+    _S3 = {
+        "bucket_name": WISHPOOL_S3_BUCKET,
+        "endpoint_url": env("WISHPOOL_S3_ENDPOINT_URL", default=None),
+        "region_name": env("WISHPOOL_S3_REGION", default=None),
+        "access_key": env("WISHPOOL_S3_ACCESS_KEY", default=None),
+        "secret_key": env("WISHPOOL_S3_SECRET_KEY", default=None),
+        "default_acl": None,  # the bucket's own policy: private
+        "file_overwrite": True,  # a file re-rendered replaces its one name
+        "querystring_auth": True,  # any URL handed out is signed and short-lived
+        "querystring_expire": env.int("WISHPOOL_S3_URL_SECONDS", default=3600),
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3, "location": "private"},
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3, "location": "media"},
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

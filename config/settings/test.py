@@ -22,6 +22,8 @@ if env("TEST_EMAIL_FILE_PATH", default=""):  # a worker process started by a tes
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# a web process started by a test may keep sessions as production does (cached_db on Redis)
+SESSION_ENGINE = env("TEST_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -1,7 +1,6 @@
 """Receipts: numbered without gaps, never deleted, voided with a reason, replaced where needed."""
 
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -11,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.images import write_atomically
+from core.files import private_read, private_save
 from core.transitions import transition_record
 from donations.models import Donation, Receipt, ReceiptCounter
 
@@ -89,25 +88,22 @@ def receipt_recipient(*, donation: Donation) -> User | None:
     return donation.donor.user
 
 
-def receipt_path(receipt: Receipt) -> Path:
-    return (
-        Path(settings.PRIVATE_MEDIA_ROOT) / "receipts" / str(receipt.year) / f"{receipt.number}.pdf"
-    )
+def receipt_name(receipt: Receipt) -> str:
+    """The receipt's one file in private storage."""
+    return f"receipts/{receipt.year}/{receipt.number}.pdf"
 
 
-def receipt_pdf_render(*, receipt_id: int) -> Path:
-    """Render the PDF to its one path (atomically replaced), so running twice leaves one file."""
+def receipt_pdf_render(*, receipt_id: int) -> str:
+    """Render the PDF to its one name (replaced whole), so running twice leaves one file."""
     from donations.pdf import receipt_pdf_bytes
 
     receipt = Receipt.objects.select_related(
         "donation__fund", "donor__organisation", "donor__user"
     ).get(pk=receipt_id)
     data = receipt_pdf_bytes(receipt)
-    path = write_atomically(receipt_path(receipt), data)
-    Receipt.objects.filter(pk=receipt.pk).update(
-        pdf_path=str(path.relative_to(settings.PRIVATE_MEDIA_ROOT)), pdf_rendered_at=timezone.now()
-    )
-    return path
+    name = private_save(receipt_name(receipt), data)
+    Receipt.objects.filter(pk=receipt.pk).update(pdf_path=name, pdf_rendered_at=timezone.now())
+    return name
 
 
 def receipt_email_send(*, receipt_id: int) -> bool:
@@ -128,14 +124,15 @@ def receipt_email_send(*, receipt_id: int) -> bool:
         )
         if not address:
             return False
-        path = receipt_path(receipt)
         with translation.override(receipt.language):
             message = EmailMessage(
                 subject=_("Your donation receipt %(number)s") % {"number": receipt.number},
                 body=render_to_string("donations/email/receipt.txt", {"receipt": receipt}),
                 to=[address],
             )
-        message.attach(f"{receipt.number}.pdf", path.read_bytes(), "application/pdf")
+        message.attach(
+            f"{receipt.number}.pdf", private_read(receipt_name(receipt)), "application/pdf"
+        )
         message.send()
         receipt.emailed_at = timezone.now()
         receipt.save(update_fields=["emailed_at"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import fund_administrators, is_fund_administrator
-from core.images import private_path
+from core.files import private_read, private_save
 from core.pdf import pdf_from_template
 from donations.pdf import fund_name
 from reports.figures import period_figures
@@ -45,10 +45,8 @@ def report_make(*, start: date, end: date, by: User | None = None) -> Report:
         return existing
     figures = period_figures(start=start, end=end)
     name = f"reports/{start.isoformat()}_{end.isoformat()}"
-    pdf_path, csv_path = private_path(f"{name}.pdf"), private_path(f"{name}.csv")
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    pdf_path.write_bytes(_pdf(figures))
-    csv_path.write_bytes(_csv(figures))
+    private_save(f"{name}.pdf", _pdf(figures))
+    private_save(f"{name}.csv", _csv(figures))
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -128,12 +126,12 @@ def report_email_send(*, report_id: int) -> int:
                 )
             message.attach(
                 f"report-{report.period_start}.pdf",
-                private_path(report.pdf).read_bytes(),
+                private_read(report.pdf),
                 "application/pdf",
             )
             message.attach(
                 f"report-{report.period_start}.csv",
-                private_path(report.csv).read_bytes(),
+                private_read(report.csv),
                 "text/csv",
             )
             message.send()

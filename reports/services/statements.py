@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from accounts.selectors import is_fund_administrator
-from core.images import private_path, write_atomically
+from core.files import private_exists, private_read, private_save
 from donations.models import Donor, Receipt
 from donations.pdf import statement_pdf_bytes
 from reports.models import Statement, StatementBatch
@@ -98,7 +98,7 @@ def statement_make(*, statement_id: int) -> bool:
     )
     if statement.sending_at is not None:
         return False
-    if statement.rendered_at is None or not private_path(statement.pdf).exists():
+    if statement.rendered_at is None or not private_exists(statement.pdf):
         _render(statement)
     return _send(statement)
 
@@ -111,9 +111,7 @@ def _render(statement: Statement) -> None:
         .order_by("sequence")
     )
     name = statement_path_name(statement)
-    write_atomically(
-        private_path(name), statement_pdf_bytes(donor=statement.donor, year=year, receipts=rows)
-    )
+    private_save(name, statement_pdf_bytes(donor=statement.donor, year=year, receipts=rows))
     statement.pdf, statement.rendered_at = name, timezone.now()
     Statement.objects.filter(pk=statement.pk).update(pdf=name, rendered_at=statement.rendered_at)
 
@@ -138,9 +136,7 @@ def _send(statement: Statement) -> bool:
             ),
             to=[address],
         )
-    message.attach(
-        f"statement-{year}.pdf", private_path(statement.pdf).read_bytes(), "application/pdf"
-    )
+    message.attach(f"statement-{year}.pdf", private_read(statement.pdf), "application/pdf")
     try:
         message.send()
     except Exception:

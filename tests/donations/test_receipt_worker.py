@@ -8,10 +8,11 @@ import subprocess
 import pytest
 from django.conf import settings
 
+from core.files import private_path
 from core.models import TaskDelivery
 from donations import tasks
 from donations.models import Receipt
-from donations.services.receipts import receipt_path
+from donations.services.receipts import receipt_name
 from tests.core.worker import celery_worker, wait_for
 from tests.donations.helpers import offline_gift
 
@@ -64,7 +65,7 @@ def test_worker_killed_mid_render_produces_one_pdf_per_receipt(
     assert started.key
     for receipt in receipts:
         receipt.refresh_from_db()
-        path = receipt_path(receipt)
+        path = private_path(receipt_name(receipt))
         assert path.read_bytes().startswith(b"%PDF")
         assert [p.name for p in path.parent.glob(f"{receipt.number}*")] == [path.name]
     assert not list(private.rglob("*.part"))

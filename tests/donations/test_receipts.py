@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from core.files import private_path
 from donations.models import Receipt, ReceiptCounter
 from donations.services import receipts
 from tests.accounts import factories as f
@@ -20,7 +21,7 @@ def test_receipt_pdf_is_real_and_bilingual(tmp_path):
     donor = company_donor(name="上海梅园科技有限公司")
     donation = offline_gift(donor=donor, amount="1234.56")
     receipt = donation.receipts.get()
-    path = receipts.receipt_pdf_render(receipt_id=receipt.pk)
+    path = private_path(receipts.receipt_pdf_render(receipt_id=receipt.pk))
     assert path.read_bytes().startswith(b"%PDF")
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
@@ -43,7 +44,7 @@ def test_void_receipt_pdf_says_void(tmp_path):
     receipts.receipt_void(receipt=receipt, reason="重复录入 duplicate entry")
     receipt.refresh_from_db()
     assert receipt.status == "void"
-    path = receipts.receipt_pdf_render(receipt_id=receipt.pk)
+    path = private_path(receipts.receipt_pdf_render(receipt_id=receipt.pk))
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout

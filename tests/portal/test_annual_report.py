@@ -14,7 +14,7 @@ from accounts import services as accounts_services
 from accounts.models import Warehouse
 from charity import services as charity_services
 from charity.selectors import fund_general
-from core.images import private_path
+from core.files import private_path
 from donations.services import donors, offline
 from lending import services as lending_services
 from lending.models import Loan

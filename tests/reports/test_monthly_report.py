@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from charity import services as charity_services
 from charity.selectors import fund_general
-from core.images import private_path
+from core.files import private_path
 from lending.services.payments import lending_fund
 from reports import services, tasks
 from reports.models import Report

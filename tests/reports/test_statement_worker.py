@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from core.images import private_path
+from core.files import private_path
 from reports import selectors
 from reports.models import Statement
 from reports.services import statements

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.images import private_path
+from core.files import private_path
 from reports import selectors
 from reports.models import Statement, StatementBatch
 from reports.services import statements
