@@ -12,7 +12,13 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
 from charity.models import Fund
-from charity.selectors import fund_balances, fund_raised, monthly_flows
+from charity.selectors import (
+    fund_balances,
+    fund_raised,
+    monthly_flows,
+    pool_totals,
+    published_fund_ids,
+)
 from donations.models import Donation
 from donations.selectors import public_name
 from lending.models import EquipmentType, Loan
@@ -22,12 +28,14 @@ from wishes.models import Wish
 
 def funds() -> dict[str, Any]:
     """The pool and each published fund: balance, goods held at value, target and raised."""
-    balances = fund_balances()
-    raised = fund_raised()
+    published = published_fund_ids()
+    balances = fund_balances(fund_ids=published)
+    raised = fund_raised(fund_ids=published)
+    pool = pool_totals()
     return {
         "currency": settings.WISHPOOL_CURRENCY,
-        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
-        "goods_in_stock": sum((r["in_kind"] for r in balances), start=Decimal(0)),
+        "pool_balance": pool["balance"],
+        "goods_in_stock": pool["in_kind"],
         "funds": [
             {
                 "code": r["fund"].code,

@@ -93,8 +93,37 @@ def account_balances() -> "QuerySet[Any]":
     )
 
 
+def pool_totals(*, currency: str | None = None) -> dict[str, Decimal]:
+    """The whole pool (every fund together): money, goods held at value and deposits, in one
+    aggregate over the monthly totals however many funds there are (each money wish has one)."""
+    from django.conf import settings
+    from django.db.models import F, Sum
+
+    from charity.models import LedgerMonth
+
+    net = F("debits") + F("credits")
+    totals = LedgerMonth.objects.filter(
+        currency=currency or settings.WISHPOOL_CURRENCY, account__fund__isnull=False
+    ).aggregate(
+        cash=Sum(net, filter=Q(account__kind__in=FUND_KINDS_CASH)),
+        in_kind=Sum(net, filter=Q(account__kind="fund_in_kind")),
+        deposits=Sum(net, filter=Q(account__kind="deposits_held")),
+    )
+    return {
+        "balance": -(totals["cash"] or Decimal(0)),
+        "in_kind": -(totals["in_kind"] or Decimal(0)),
+        "deposits": -(totals["deposits"] or Decimal(0)),
+    }
+
+
 def pool_balance(*, currency: str | None = None) -> Decimal:
-    return sum((row["balance"] for row in fund_balances(currency=currency)), start=Decimal(0))
+    return pool_totals(currency=currency)["balance"]
+
+
+def published_fund_ids() -> list[int]:
+    from charity.models import Fund
+
+    return list(Fund.objects.filter(is_published=True).values_list("pk", flat=True))
 
 
 def monthly_flows(

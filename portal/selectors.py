@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, QuerySet
 
 from accounts.models import Organisation, Resident, Station
-from charity.selectors import fund_balances, fund_raised, monthly_flows, pool_balance
+from charity.selectors import (
+    fund_balances,
+    fund_raised,
+    monthly_flows,
+    pool_balance,
+    pool_totals,
+    published_fund_ids,
+)
 from donations.models import Donation
 from donations.selectors import public_name
 
@@ -39,8 +46,10 @@ def news_articles(*, index_page: "NewsIndexPage") -> "QuerySet[NewsArticlePage]"
 
 
 def transparency() -> dict[str, Any]:
-    balances = fund_balances()
-    raised = fund_raised()
+    published = published_fund_ids()
+    balances = fund_balances(fund_ids=published)
+    raised = fund_raised(fund_ids=published)
+    pool = pool_totals()
     thermometers = []
     for row in balances:
         fund = row["fund"]
@@ -59,9 +68,9 @@ def transparency() -> dict[str, Any]:
         .order_by("-received_at")[:20]
     )
     return {
-        "pool_balance": sum((r["balance"] for r in balances), start=Decimal(0)),
-        "in_kind_total": sum((r["in_kind"] for r in balances), start=Decimal(0)),
-        "balances": [r for r in balances if r["fund"].is_published],
+        "pool_balance": pool["balance"],
+        "in_kind_total": pool["in_kind"],
+        "balances": sorted(balances, key=lambda r: (r["fund"].sort_order, r["fund"].pk)),
         "flows": monthly_flows(),
         "recent": [
             {

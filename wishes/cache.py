@@ -17,9 +17,13 @@ PREFIXES_KEY = "wishboard:prefixes"
 GENERATION_KEY = "wishboard:generation"
 
 
+def generation() -> int:
+    """Which state of the wishes a cached copy or count belongs to."""
+    return int(cache.get(GENERATION_KEY, 0))
+
+
 def key(request: HttpRequest) -> str:
-    generation = cache.get(GENERATION_KEY, 0)
-    return f"wishboard:{generation}:{get_language()}:{request.get_full_path()}"[:240]
+    return f"wishboard:{generation()}:{get_language()}:{request.get_full_path()}"[:240]
 
 
 def board_changed() -> None:

@@ -61,12 +61,41 @@ def board_wishes(
     )
 
 
+def _counted(name: str, compute: Any) -> Any:
+    """Counts grow with the table; they change only when a wish changes, which starts a new
+    generation (wishes.cache.board_changed, on commit), so they are kept per generation for
+    WISHPOOL_BOARD_COUNT_SECONDS rather than counted on every request."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from wishes.cache import generation
+
+    seconds = getattr(settings, "WISHPOOL_BOARD_COUNT_SECONDS", 600)
+    if not seconds:
+        return compute()
+    key = f"wishboard-count:{generation()}:{name}"[:240]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def board_figures() -> dict[str, int]:
-    counts = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES).aggregate(
-        open=Count("pk", filter=Q(status="open")),
-        fulfilled=Count("pk", filter=Q(status="fulfilled")),
-    )
-    return {"open": counts["open"] or 0, "fulfilled": counts["fulfilled"] or 0}
+    def compute() -> dict[str, int]:
+        counts = Wish.objects.filter(status__in=Wish.PUBLIC_STATUSES).aggregate(
+            open=Count("pk", filter=Q(status="open")),
+            fulfilled=Count("pk", filter=Q(status="fulfilled")),
+        )
+        return {"open": counts["open"] or 0, "fulfilled": counts["fulfilled"] or 0}
+
+    return _counted("figures", compute)  # type: ignore[no-any-return]
+
+
+def board_count(**filters: Any) -> int:
+    """How many wishes the board shows for these filters (for its pages)."""
+    key = "board:" + "&".join(f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(filters.items()) if v)
+    return _counted(key, lambda: board_wishes(**filters).count())  # type: ignore[no-any-return]
 
 
 def wish_public_get(*, wish_id: int) -> Wish | None:

@@ -1,6 +1,7 @@
 """Settings shared by every environment. All environment is read here (django-environ)."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -208,6 +209,8 @@ WISHPOOL_SEND_STUCK_SECONDS = env.int("WISHPOOL_SEND_STUCK_SECONDS", default=300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettext_lazy("Wishpool"))
 # Anonymous visitors share a copy of each wish board page for this long (0: never cached).
 WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
+# the board's counts, kept until a wish changes (or this long)
+WISHPOOL_BOARD_COUNT_SECONDS = env.int("WISHPOOL_BOARD_COUNT_SECONDS", default=600)
 # The equipment catalogue's availability, shared by every visitor; a change starts afresh.
 WISHPOOL_CATALOGUE_CACHE_SECONDS = env.int("WISHPOOL_CATALOGUE_CACHE_SECONDS", default=60)
 # A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general
@@ -225,7 +228,7 @@ STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = env("WISHPOOL_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # receipts, statements, reports, annual-report PDFs and photos: never a public address

@@ -25,15 +25,34 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
     for code, name in settings.LANGUAGES:
         url = None
         if page is not None and hasattr(page, "get_translations"):
-            if page.locale.language_code == code:
-                url = page.url + tail if page.url else None
-            else:
-                translation = page.get_translations().filter(locale__language_code=code).first()
-                url = translation.url + tail if translation and translation.url else None
+            found = _translation_url(page, code)
+            url = found + tail if found else None
         if url is None and request is not None:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url or "/", "current": code == current})
     return links
+
+
+TRANSLATION_URL_SECONDS = 300
+
+
+def _translation_url(page: Any, code: str) -> str | None:
+    """The address of a page's translation into ``code``: the same for every visitor, so kept
+    for a few minutes (keyed by the page's own path, which a move or rename changes) instead of
+    two queries on every page view."""
+    from django.core.cache import cache
+
+    key = f"page-translation-url:{page.pk}:{page.url_path}:{code}"[:240]
+    found = cache.get(key)
+    if found is None:
+        if page.locale.language_code == code:
+            url = page.url
+        else:
+            translation = page.get_translations().filter(locale__language_code=code).first()
+            url = translation.url if translation else None
+        found = url or ""
+        cache.set(key, found, TRANSLATION_URL_SECONDS)
+    return found or None
 
 
 @register.filter

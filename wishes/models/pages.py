@@ -1,6 +1,7 @@
 """The wish board (心愿墙): a Wagtail page editors place and introduce; the wishes themselves
 are plain models, listed and shown by the page's routes."""
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -8,12 +9,61 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+CARDS_SECONDS = 600
+
+
+def board_cards(wishes: list[Any], *, base_url: str) -> str:
+    """The cards of one board page, kept under a digest of everything they show (and the
+    language): a card changes the moment any shown value does, and is drawn once, not on
+    every view."""
+    shown = [
+        (
+            w.pk,
+            w.title,
+            w.pseudonym,
+            w.coarse_area,
+            w.station.name,
+            w.status,
+            w.category,
+            w.kind,
+            w.quantity,
+            w.needed_by,
+            getattr(w, "money", None),
+        )
+        for w in wishes
+    ]
+    digest = hashlib.sha256(repr((shown, base_url, get_language())).encode()).hexdigest()
+    key = f"wishboard-cards:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "wishes/includes/board_cards.html", {"wishes": wishes, "base_url": base_url}
+        )
+        cache.set(key, html, CARDS_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the count (kept per generation of the board) instead of asking."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 class WishBoardPage(RoutablePageMixin, Page):
@@ -51,7 +101,8 @@ class WishBoardPage(RoutablePageMixin, Page):
             # a bad value (category=bogus) drops only itself; the other filters still apply
             filters = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}
             wishes = selectors.board_wishes(**filters)
-            page = Paginator(wishes, 24).get_page(request.GET.get("page"))
+            paginator = CountedPaginator(wishes, 24, count=selectors.board_count(**filters))
+            page = paginator.get_page(request.GET.get("page"))
             money = selectors.wish_money(page.object_list)
             for wish in page.object_list:
                 wish.money = money.get(wish.pk)  # type: ignore[attr-defined]
@@ -59,6 +110,7 @@ class WishBoardPage(RoutablePageMixin, Page):
             context.update(
                 form=form,
                 wishes=page,
+                cards=board_cards(list(page.object_list), base_url=self.url or ""),
                 querystring=_querystring_without_page(request),
                 figures=selectors.board_figures(),
             )
