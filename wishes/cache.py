@@ -11,7 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 PREFIXES_KEY = "wishboard:prefixes"
 GENERATION_KEY = "wishboard:generation"
@@ -22,8 +23,15 @@ def generation() -> int:
     return int(cache.get(GENERATION_KEY, 0))
 
 
-def key(request: HttpRequest) -> str:
-    return f"wishboard:{generation()}:{get_language()}:{request.get_full_path()}"[:240]
+def language(request: HttpRequest) -> str:
+    """The page's language, from its address alone (unprefixed: the site's default), so the
+    middleware can find a copy before LocaleMiddleware runs."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
+def key(request: HttpRequest, *, generation_: int | None = None) -> str:
+    gen = generation() if generation_ is None else generation_
+    return f"wishboard:{gen}:{language(request)}:{request.get_full_path()}"[:240]
 
 
 def board_changed() -> None:
@@ -40,13 +48,16 @@ PERSONAL_COOKIES = ("messages", "sessionid")
 
 
 def cacheable(request: HttpRequest) -> bool:
+    """Anonymous GETs only: without a session cookie nobody is signed in (this runs before the
+    session and auth middleware; once they have run, the user is checked as well)."""
     seconds = getattr(settings, "WISHPOOL_BOARD_CACHE_SECONDS", 60)
     personal = {settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES} & set(request.COOKIES)
+    user = getattr(request, "user", None)
     return (
         bool(seconds)
         and request.method == "GET"
-        and not request.user.is_authenticated
         and not personal
+        and not (user is not None and user.is_authenticated)
     )
 
 
@@ -55,8 +66,9 @@ def storable(response: HttpResponse) -> bool:
     return response.status_code == 200 and not response.cookies
 
 
-def board_prefixes() -> tuple[str, ...]:
-    prefixes = cache.get(PREFIXES_KEY)
+def board_prefixes(prefixes: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    if prefixes is None:
+        prefixes = cache.get(PREFIXES_KEY)
     if prefixes is None:
         from wishes.models import WishBoardPage
 
@@ -66,14 +78,21 @@ def board_prefixes() -> tuple[str, ...]:
 
 
 class BoardCacheMiddleware:
+    """Sits just inside the middleware that sets security headers (so a copy carries them all)
+    and before sessions, locale and auth: a copy costs two cache reads and nothing else."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if cacheable(request):
-            prefixes = board_prefixes()
+            found = cache.get_many([PREFIXES_KEY, GENERATION_KEY])
+            prefixes = board_prefixes(found.get(PREFIXES_KEY))
             if prefixes and request.path.startswith(prefixes):
-                html = cache.get(key(request))
+                html = cache.get(key(request, generation_=int(found.get(GENERATION_KEY, 0))))
                 if html is not None:
-                    return HttpResponse(html)
+                    response = HttpResponse(html)
+                    response.headers["Content-Language"] = language(request)
+                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                    return response
         return self.get_response(request)

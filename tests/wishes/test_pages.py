@@ -93,10 +93,18 @@ def test_board_is_cached_for_anonymous_visitors(client, settings):
     client.get("/wishes/")
     client.get(f"/wishes/{wish.pk}/")
     with CaptureQueriesContext(connection) as cached:
-        body = client.get("/wishes/").content.decode()
+        copy = client.get("/wishes/")
+        body = copy.content.decode()
         detail = client.get(f"/wishes/{wish.pk}/").content.decode()
     assert "第一" in body and "第一" in detail
     assert len(cached) == 0  # served from the cache before Wagtail routes the request
+    # a copy carries every header a fresh page does
+    assert copy.headers["X-Frame-Options"] == "DENY"
+    assert "default-src" in copy.headers["Content-Security-Policy"]
+    assert copy.headers["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in copy.headers["Vary"]
+    english = client.get("/en/wishes/")
+    assert english.headers["Content-Language"] == "en" and "第一" in english.content.decode()
     member, _ = wf.member()
     client.force_login(member)
     with CaptureQueriesContext(connection) as fresh:
