@@ -1,5 +1,6 @@
 """Receipts and statements as PDF (WeasyPrint; needs Pango and a CJK font on the host)."""
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +23,20 @@ def verification_url(receipt: Receipt) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+FUND_NAME_SECONDS = 60
+_fund_name: tuple[float, str] | None = None
+
+
 def fund_name() -> str:
-    return settings.WISHPOOL_FUND_NAME or fund_general().name
+    """The fund's name on every PDF: read once a minute per process, not once per page (a
+    PDF worker renders thousands)."""
+    global _fund_name
+    if settings.WISHPOOL_FUND_NAME:
+        return str(settings.WISHPOOL_FUND_NAME)
+    now = time.monotonic()
+    if _fund_name is None or now - _fund_name[0] > FUND_NAME_SECONDS:
+        _fund_name = (now, fund_general().name)
+    return _fund_name[1]
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
