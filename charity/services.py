@@ -27,7 +27,7 @@ from charity.models import (
     YearClosing,
 )
 from charity.purposes import Purpose, fund_purpose
-from charity.totals import totals_add
+from charity.totals import ledger_changed, totals_add
 from core.money import quantize
 from core.transitions import IllegalMove, transition, transition_record
 
@@ -116,6 +116,7 @@ def entry_post(
         )
         # the monthly totals every balance is read from, kept in the same transaction
         totals_add(kind=kind, posted_at=entry.posted_at, legs=rows)
+        transaction.on_commit(ledger_changed)
         return entry
 
 

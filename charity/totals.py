@@ -34,6 +34,43 @@ def month_start(when: datetime) -> bool:
     return (local.day, local.hour, local.minute, local.second, local.microsecond) == (1, 0, 0, 0, 0)
 
 
+GENERATION_KEY = "ledger:generation"
+
+
+def ledger_generation() -> int:
+    """Which state of the books a kept figure belongs to."""
+    from django.core.cache import cache
+
+    return int(cache.get(GENERATION_KEY, 0))
+
+
+def ledger_changed() -> None:
+    """An entry was committed: every kept figure is stale (called on commit by entry_post)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def figures_kept(name: str, compute: Any) -> Any:
+    """Balances and flows read on every public page change only when an entry is posted: they
+    are kept per generation of the books for WISHPOOL_FIGURES_SECONDS instead of being
+    aggregated on every request."""
+    from django.core.cache import cache
+
+    seconds = getattr(settings, "WISHPOOL_FIGURES_SECONDS", 600)
+    if not seconds:
+        return compute()
+    key = f"ledger-figures:{ledger_generation()}:{name}"[:240]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def totals_add(*, kind: str, posted_at: datetime, legs: Iterable[Any]) -> None:
     """Add one entry's legs (objects with ``account`` and ``amount``) to the monthly totals."""
     from charity.models import LedgerMonth
@@ -132,4 +169,5 @@ def totals_rebuild() -> int:
             )
             for (account_id, month, kind), (debits, credits, legs) in by_key.items()
         )
+        transaction.on_commit(ledger_changed)
         return len(by_key)

@@ -213,6 +213,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettex
 WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
 # the board's counts, kept until a wish changes (or this long)
 WISHPOOL_BOARD_COUNT_SECONDS = env.int("WISHPOOL_BOARD_COUNT_SECONDS", default=600)
+# balances and flows, kept until an entry is posted (or this long)
+WISHPOOL_FIGURES_SECONDS = env.int("WISHPOOL_FIGURES_SECONDS", default=600)
 # The equipment catalogue's availability, shared by every visitor; a change starts afresh.
 WISHPOOL_CATALOGUE_CACHE_SECONDS = env.int("WISHPOOL_CATALOGUE_CACHE_SECONDS", default=60)
 # A chip-in that arrives when the wish needs nothing more: "pool" (keep it for the general

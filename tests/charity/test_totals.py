@@ -101,3 +101,28 @@ def test_twenty_connections_posting_at_once_keep_the_totals_exact():
     assert totals_differences() == []
     expected = sum(Decimal(f"{i + 1}.{n}1") for i in range(20) for n in range(5)) + 1
     assert _general() == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_figures_are_kept_until_an_entry_is_posted(settings):
+    """The pool's figures are read on every public page: kept per generation of the books,
+    taken afresh the moment an entry commits."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WISHPOOL_FIGURES_SECONDS = 600
+    f.fund_administrator()
+    _post("100")
+    before = selectors.pool_totals()["balance"]
+    with CaptureQueriesContext(conn) as seen:
+        assert selectors.pool_totals()["balance"] == before
+        selectors.monthly_flows()
+        selectors.monthly_flows()
+    assert len([q for q in seen.captured_queries if "ledgermonth" in q["sql"]]) == 1
+    _post("25")  # commits: a new generation
+    assert selectors.pool_totals()["balance"] == before + Decimal("25")
+    assert _general() == before + Decimal("25")
+    # a repair by hand is followed by a rebuild, which starts a new generation too
+    LedgerMonth.objects.update(credits=0, debits=0)
+    call_command("ledger_totals", "--rebuild")
+    assert selectors.pool_totals()["balance"] == before + Decimal("25")
