@@ -116,11 +116,11 @@ def _gunicorn(env: dict[str, str], folder: Path) -> tuple[subprocess.Popen[bytes
 
     def up() -> bool:
         try:
-            return requests.get(f"{url}/health/", timeout=2).status_code < 500
-        except requests.ConnectionError:
+            return requests.get(f"{url}/en/accounts/login/", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or still starting
             return False
 
-    wait_for(up, timeout=60)
+    wait_for(up, timeout=120)
     return proc, url
 
 
