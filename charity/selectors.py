@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from charity.totals import figures_kept
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -20,25 +22,8 @@ def fund_general() -> "Fund":
     return Fund.objects.get(code="general")
 
 
+@figures_kept
 def fund_balances(
-    *,
-    currency: str | None = None,
-    fund_ids: list[int] | None = None,
-    before: "datetime | None" = None,
-) -> list[dict[str, Any]]:
-    """Balances now are kept per generation of the books (``charity.totals.figures_kept``);
-    as they stood at a past moment, computed (see ``_fund_balances``)."""
-    if before is not None:
-        return _fund_balances(currency=currency, fund_ids=fund_ids, before=before)
-    from charity.totals import figures_kept
-
-    return figures_kept(  # type: ignore[no-any-return]
-        f"balances:{currency}:{fund_ids}",
-        lambda: _fund_balances(currency=currency, fund_ids=fund_ids, before=None),
-    )
-
-
-def _fund_balances(
     *,
     currency: str | None = None,
     fund_ids: list[int] | None = None,
@@ -111,14 +96,8 @@ def account_balances() -> "QuerySet[Any]":
     )
 
 
+@figures_kept
 def pool_totals(*, currency: str | None = None) -> dict[str, Decimal]:
-    """Kept per generation of the books (``figures_kept``); see ``_pool_totals``."""
-    from charity.totals import figures_kept
-
-    return figures_kept(f"pool:{currency}", lambda: _pool_totals(currency=currency))  # type: ignore[no-any-return]
-
-
-def _pool_totals(*, currency: str | None = None) -> dict[str, Decimal]:
     """The whole pool (every fund together): money, goods held at value and deposits, in one
     aggregate over the monthly totals however many funds there are (each money wish has one)."""
     from django.conf import settings
@@ -151,19 +130,8 @@ def published_fund_ids() -> list[int]:
     return list(Fund.objects.filter(is_published=True).values_list("pk", flat=True))
 
 
+@figures_kept
 def monthly_flows(
-    *, months: int = 12, currency: str | None = None, fund_ids: list[int] | None = None
-) -> list[dict[str, Any]]:
-    """Kept per generation of the books (``figures_kept``); see ``_monthly_flows``."""
-    from charity.totals import figures_kept
-
-    return figures_kept(
-        f"flows:{months}:{currency}:{fund_ids}",
-        lambda: _monthly_flows(months=months, currency=currency, fund_ids=fund_ids),
-    )  # type: ignore[no-any-return]
-
-
-def _monthly_flows(
     *, months: int = 12, currency: str | None = None, fund_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
     """Money into and out of the pool (or of the funds ``fund_ids``), per local calendar
@@ -208,18 +176,8 @@ def _monthly_flows(
     ]
 
 
+@figures_kept
 def fund_raised(
-    *, currency: str | None = None, fund_ids: list[int] | None = None
-) -> dict[int, Decimal]:
-    """Kept per generation of the books (``figures_kept``); see ``_fund_raised``."""
-    from charity.totals import figures_kept
-
-    return figures_kept(
-        f"raised:{currency}:{fund_ids}", lambda: _fund_raised(currency=currency, fund_ids=fund_ids)
-    )  # type: ignore[no-any-return]
-
-
-def _fund_raised(
     *, currency: str | None = None, fund_ids: list[int] | None = None
 ) -> dict[int, Decimal]:
     """What each fund has received (credits to its pool), for the thermometers."""

@@ -5,11 +5,11 @@ a fixed order (account, month, kind) so two entries touching the same accounts n
 ``totals_from_legs`` recomputes everything from the legs, for the check and a rebuild.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,6 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from core.kept import generation_next, kept
+
+T = TypeVar("T")
 
 Key = tuple[int, date, str]  # account, month, entry kind
 Totals = tuple[Decimal, Decimal, int]  # debits, credits, legs
@@ -37,38 +41,27 @@ def month_start(when: datetime) -> bool:
 GENERATION_KEY = "ledger:generation"
 
 
-def ledger_generation() -> int:
-    """Which state of the books a kept figure belongs to."""
-    from django.core.cache import cache
-
-    return int(cache.get(GENERATION_KEY, 0))
-
-
 def ledger_changed() -> None:
     """An entry was committed: every kept figure is stale (called on commit by entry_post)."""
-    from django.core.cache import cache
-
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    generation_next(GENERATION_KEY)
 
 
-def figures_kept(name: str, compute: Any) -> Any:
-    """Balances and flows read on every public page change only when an entry is posted: they
-    are kept per generation of the books for WISHPOOL_FIGURES_SECONDS instead of being
-    aggregated on every request."""
-    from django.core.cache import cache
+def figures_kept(function: Callable[..., T]) -> Callable[..., T]:
+    """Balances and flows read on every public page change only when an entry is posted: the
+    wrapped read is kept per generation of the books (and its keyword arguments) for
+    WISHPOOL_FIGURES_SECONDS. A read as of a past moment (``before=``) is not kept."""
 
-    seconds = getattr(settings, "WISHPOOL_FIGURES_SECONDS", 600)
-    if not seconds:
-        return compute()
-    key = f"ledger-figures:{ledger_generation()}:{name}"[:240]
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    @functools.wraps(function)
+    def wrapper(**kwargs: Any) -> T:
+        seconds = 0 if kwargs.get("before") else getattr(settings, "WISHPOOL_FIGURES_SECONDS", 600)
+        return kept(
+            generation_key=GENERATION_KEY,
+            name=f"{function.__name__}:{sorted(kwargs.items())}",
+            seconds=seconds,
+            compute=lambda: function(**kwargs),
+        )
+
+    return wrapper
 
 
 def totals_add(*, kind: str, posted_at: datetime, legs: Iterable[Any]) -> None:
@@ -155,8 +148,7 @@ def totals_rebuild() -> int:
                 cursor.execute(f"LOCK TABLE {LedgerMonth._meta.db_table} IN EXCLUSIVE MODE")
         currencies = dict(Account.objects.values_list("pk", "currency"))
         LedgerMonth.objects.all().delete()
-        by_key: dict[Key, Totals] = defaultdict(lambda: (Decimal(0), Decimal(0), 0))
-        by_key.update(totals_from_legs())
+        by_key = totals_from_legs()
         LedgerMonth.objects.bulk_create(
             LedgerMonth(
                 account_id=account_id,

@@ -73,10 +73,9 @@ def private_save(name: str, data: bytes) -> str:
     if _local():
         write_atomically(private_path(name), data)
         return name
-    storage = _storage()
-    if storage.exists(name):
-        storage.delete(name)
-    return storage.save(name, ContentFile(data))
+    # the object store's settings overwrite a name (file_overwrite): no delete first, which
+    # would leave a moment with no file at all
+    return _storage().save(name, ContentFile(data))
 
 
 def private_exists(name: str) -> bool:

@@ -70,7 +70,7 @@ def transparency() -> dict[str, Any]:
     return {
         "pool_balance": pool["balance"],
         "in_kind_total": pool["in_kind"],
-        "balances": sorted(balances, key=lambda r: (r["fund"].sort_order, r["fund"].pk)),
+        "balances": balances,  # in the funds' own order (sort_order, pk)
         "flows": monthly_flows(),
         "recent": [
             {

@@ -14,13 +14,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from core import kept
+
 PREFIXES_KEY = "wishboard:prefixes"
 GENERATION_KEY = "wishboard:generation"
 
 
 def generation() -> int:
     """Which state of the wishes a cached copy or count belongs to."""
-    return int(cache.get(GENERATION_KEY, 0))
+    return kept.generation(GENERATION_KEY)
 
 
 def language(request: HttpRequest) -> str:
@@ -35,11 +37,8 @@ def key(request: HttpRequest, *, generation_: int | None = None) -> str:
 
 
 def board_changed() -> None:
-    """Forget every shared copy (called after a wish changes state, once committed)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    """Forget every shared copy and count (called after a wish is saved, once committed)."""
+    kept.generation_next(GENERATION_KEY)
 
 
 # A visitor carrying one of these has something of their own to see (a message after signing

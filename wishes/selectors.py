@@ -62,23 +62,20 @@ def board_wishes(
 
 
 def _counted(name: str, compute: Any) -> Any:
-    """Counts grow with the table; they change only when a wish changes, which starts a new
-    generation (wishes.cache.board_changed, on commit), so they are kept per generation for
-    WISHPOOL_BOARD_COUNT_SECONDS rather than counted on every request."""
+    """Counts grow with the table; they change only when a wish is saved, which starts a new
+    generation of the board (wishes.cache.board_changed, on commit), so they are kept per
+    generation for WISHPOOL_BOARD_COUNT_SECONDS rather than counted on every request."""
     from django.conf import settings
-    from django.core.cache import cache
 
-    from wishes.cache import generation
+    from core.kept import kept
+    from wishes.cache import GENERATION_KEY
 
-    seconds = getattr(settings, "WISHPOOL_BOARD_COUNT_SECONDS", 600)
-    if not seconds:
-        return compute()
-    key = f"wishboard-count:{generation()}:{name}"[:240]
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    return kept(
+        generation_key=GENERATION_KEY,
+        name=f"count:{name}",
+        seconds=getattr(settings, "WISHPOOL_BOARD_COUNT_SECONDS", 600),
+        compute=compute,
+    )
 
 
 def board_figures() -> dict[str, int]:

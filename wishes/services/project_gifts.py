@@ -9,7 +9,6 @@ moves each share on to its wish's fund, and each wish then moves on by itself.
 Locks are always taken wish by wish in id order, then the gift, as everywhere a wish is held.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,13 +28,12 @@ from donations.models import CheckoutSession, Pledge
 from donations.services import pledges as pledge_services
 from wishes.models import PROJECT_GIFT_PURPOSE, Campaign, ProjectGift, ProjectShare, Wish
 from wishes.services.chipins import (
+    HOLD,
     AmountChanged,
     _reserve,
     _unreserve,
     wish_mark_funded_if_complete,
 )
-
-HOLD = timedelta(minutes=30)
 
 
 def _open_money_wishes(campaign: Campaign, *, lock: bool = False, exclude_user: User | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,37 @@
+"""Values kept in the cache until what they are computed from changes.
+
+A *generation* is a counter in the cache that the owner of some data moves on (after commit)
+whenever that data changes; a value kept under the current generation is therefore never
+stale, only ever replaced. The board's counts (wishes) and the pool's figures (charity) use it.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+
+
+def generation(key: str) -> int:
+    return int(cache.get(key, 0))
+
+
+def generation_next(key: str) -> None:
+    """Everything kept under ``key``'s current generation is stale from now on."""
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)
+
+
+def kept(*, generation_key: str, name: str, seconds: int, compute: Callable[[], T]) -> T:
+    """``compute()``, or the value kept for this generation; ``seconds`` 0 keeps nothing."""
+    if not seconds:
+        return compute()
+    key = f"kept:{generation_key}:{generation(generation_key)}:{name}"[:240]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value  # type: ignore[no-any-return]
