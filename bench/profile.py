@@ -3,11 +3,13 @@ client, DEBUG off, the board cache off), on a database of its own.
 
     .venv/bin/python -m bench.profile board    # /wishes/ at 200 and at 10,000 wishes
     .venv/bin/python -m bench.profile ledger   # /transparency/ and /api/v1/flows/ at 1M legs
+    .venv/bin/python -m bench.profile webhook  # processing payment_intent.succeeded events
 
 Prints, per page, the mean time per request and pyinstrument's call tree (frames under 2% of
 the time hidden). Own database `wishpool_bench_profile`, dropped after.
 """
 
+import json
 import os
 import random
 import shutil
@@ -15,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import common as c
 
@@ -79,10 +82,81 @@ def ledger() -> None:
     profile("/api/v1/flows/")
 
 
+def webhook() -> None:
+    """Process stored payment_intent.succeeded events in this process, as a worker would
+    (localstripe on loopback; follow-up tasks published to Redis, not run)."""
+    from pyinstrument import Profiler
+
+    from bench import webhook as wh
+    from config.celery import app
+    from donations.models import StripeEvent
+    from donations.services import stripe_events
+    from tests.donations import stripe_harness as h
+
+    localstripe, base = h.start_localstripe()
+    try:
+        from django.conf import settings
+
+        settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE = h.API_KEY, base
+        settings.STRIPE_WEBHOOK_SECRET = h.WEBHOOK_SECRET
+        wh.EVENTS = REQUESTS
+        bodies = wh.paid_pledges(base)
+        app.conf.task_always_eager = False
+        ids = _acks(bodies)
+        profiler = Profiler(interval=0.0005)
+        started = time.perf_counter()
+        profiler.start()
+        for event_id in ids:
+            stripe_events.event_process(event_id=event_id)
+        profiler.stop()
+        took = time.perf_counter() - started
+        done = StripeEvent.objects.filter(status=StripeEvent.Status.PROCESSED).count()
+        c.line(f"{len(ids)} events, {done} processed", f"{took / len(ids) * 1000:.1f} ms each")
+        _tree(profiler)
+    finally:
+        localstripe.terminate()
+        localstripe.wait(timeout=10)
+
+
+def _acks(bodies: list[bytes]) -> list[int]:
+    """POST each event to the webhook through Django's test client, profiled; their ids."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from donations.models import StripeEvent
+    from tests.donations import stripe_harness as h
+
+    client = Client()
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    profiler.start()
+    for body in bodies:
+        client.post(
+            "/stripe/webhook/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=h.sign(body),
+        )
+    profiler.stop()
+    took = time.perf_counter() - started
+    c.line(f"{len(bodies)} events acknowledged", f"{took / len(bodies) * 1000:.1f} ms each")
+    _tree(profiler)
+    return list(StripeEvent.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def _tree(profiler: Any) -> None:
+    print(
+        profiler.output_text(unicode=True, color=False, time="percent_of_total")
+        .replace("\n\n", "\n")
+        .strip()[:14000],
+        flush=True,
+    )
+
+
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "board"
-    if what not in ("board", "ledger"):
-        raise SystemExit("usage: python -m bench.profile board|ledger")
+    if what not in ("board", "ledger", "webhook"):
+        raise SystemExit("usage: python -m bench.profile board|ledger|webhook")
     tmp = Path(tempfile.mkdtemp(prefix="wishpool-bench-profile-"))
     env = c.bench_env(
         db_name=DB_NAME,
@@ -101,7 +175,7 @@ def main() -> None:
 
         app.conf.task_always_eager = True  # setting up data runs follow-ups inline
         c.line("load average at start", c.load())
-        board() if what == "board" else ledger()
+        {"board": board, "ledger": ledger, "webhook": webhook}[what]()
     finally:
         c.django_close()
         if not os.environ.get("BENCH_KEEP"):

@@ -1,5 +1,6 @@
 """Stripe webhooks: events per second accepted by /stripe/webhook/ on gunicorn -w 2 (against
-hello.py on the same gunicorn and client), and events per second processed by a real worker.
+hello.py on the same gunicorn and client), and events per second processed by a real worker
+(its dispatchers claim the stored events in batches).
 
 Run from the project root: .venv/bin/python -m bench.webhook
 """
@@ -121,12 +122,12 @@ def accept(port: int, bodies: list[bytes], env: dict[str, str], log: Path) -> fl
     rate = accepted / elapsed
     print(f"\naccepting {EVENTS} signed events, gunicorn config.wsgi -w 2", flush=True)
     c.line("accepted (200, not duplicate)", f"{accepted} of {EVENTS}; {stored} rows stored")
-    c.line("process_stripe_event messages on 'default'", str(queued))
+    c.line("dispatcher messages on 'default'", str(queued))
     c.line("elapsed", f"{elapsed:.2f} s")
     c.line("events accepted per second", f"{rate:.1f} /s")
     c.line("latency", latency(results))
-    if accepted != EVENTS or stored != EVENTS or queued != EVENTS:
-        raise RuntimeError("not every event was accepted, stored and enqueued")
+    if accepted != EVENTS or stored != EVENTS or not 1 <= queued < EVENTS:
+        raise RuntimeError("not every event was accepted and stored, or no dispatcher queued")
     return rate
 
 
@@ -214,6 +215,17 @@ def accept_wrk(port: int, env: dict[str, str], tmp: Path) -> float | None:
 
 
 LUA = Path(__file__).resolve().parent / "lua" / "webhook.lua"
+CACHE_URL = "redis://127.0.0.1:6379/13"
+
+
+def _cache_clear() -> None:
+    import redis
+
+    client = redis.Redis.from_url(CACHE_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def hello_floor(port: int, log: Path) -> tuple[float, float | None]:
@@ -263,11 +275,13 @@ def main() -> None:
             STRIPE_SECRET_KEY=h.API_KEY,
             STRIPE_WEBHOOK_SECRET=h.WEBHOOK_SECRET,
             STRIPE_API_BASE=base,
+            CACHE_URL=CACHE_URL,  # shared by web and worker processes, as in production
         )
         c.db_create(DB_NAME)
         c.migrate(env)
         c.redis_flush()
         report = c.django_setup(env, private_root=private_root)
+        _cache_clear()
         if not report.eager_honoured:
             raise SystemExit("stopping: the webhook would process events inline (see above)")
         print(f"webhook bench on database {DB_NAME}, localstripe {base}", flush=True)
@@ -286,6 +300,7 @@ def main() -> None:
             c.line("accepted events/s / hello req/s (wrk)", f"{fast / hello_wrk:.3f}")
         c.line("load average at end", c.load())
     finally:
+        _cache_clear()
         c.django_close()
         c.db_drop(DB_NAME)
         c.redis_flush()

@@ -90,12 +90,27 @@ def refund_for_idempotency_key(
     return None
 
 
-def payment_intent_retrieve(payment_intent_id: str) -> dict[str, Any]:
-    return _plain(client().v1.payment_intents.retrieve(payment_intent_id))
+def payment_intent_settled(payment_intent_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A PaymentIntent with its latest charge and that charge's balance transaction, in one
+    request (``expand``): booking a payment needs all three, and each round trip to Stripe
+    costs more than the booking itself. Returns (intent, charge); the charge is {} if none."""
+    intent = _plain(
+        client().v1.payment_intents.retrieve(
+            payment_intent_id, params={"expand": ["latest_charge.balance_transaction"]}
+        )
+    )
+    charge = intent.get("latest_charge")
+    if isinstance(charge, dict):
+        return intent, charge
+    charge_id = payment_intent_charge_id(intent)  # an older shape: the charges list
+    return intent, charge_retrieve(charge_id) if charge_id else {}
 
 
 def charge_retrieve(charge_id: str) -> dict[str, Any]:
-    return _plain(client().v1.charges.retrieve(charge_id))
+    """A charge with its balance transaction (what settled, and Stripe's fee) in one request."""
+    return _plain(
+        client().v1.charges.retrieve(charge_id, params={"expand": ["balance_transaction"]})
+    )
 
 
 def invoice_retrieve(invoice_id: str) -> dict[str, Any]:

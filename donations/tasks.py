@@ -12,6 +12,11 @@ def process_stripe_event(event_id: int) -> None:
     stripe_events.event_process(event_id=event_id)
 
 
+@shared_task
+def dispatch_stripe_events() -> int:
+    return stripe_events.events_dispatch()
+
+
 @shared_task(autoretry_for=(OSError,), max_retries=5)
 def render_receipt(receipt_id: int, email: bool = True) -> None:
     receipts.receipt_pdf_render(receipt_id=receipt_id)

@@ -189,6 +189,14 @@ class StripeEvent(models.Model):
     class Meta:
         verbose_name = _("Stripe event")
         verbose_name_plural = _("Stripe events")
+        indexes = [
+            # what the dispatcher claims: stored, not yet taken (a small part of a big table)
+            models.Index(
+                fields=["id"],
+                condition=Q(status="received", next_attempt_at__isnull=True),
+                name="stripe_event_undispatched",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"

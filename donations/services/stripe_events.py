@@ -1,5 +1,9 @@
 """Stripe webhooks: stored once by event id, answered at once, processed after commit.
 
+The answer only stores the row (an outbox): publishing a task per event would cost the
+request more than the insert does. A dispatcher task claims stored events in batches and
+processes them; one dispatcher is published per burst of events (``events_dispatch_soon``).
+
 Handlers read the current object from Stripe rather than trusting the event's snapshot,
 and every write they make is keyed (PaymentIntent, invoice, refund id), so events may
 come in any order and any number of times.
@@ -11,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -39,7 +44,7 @@ def event_store(*, payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
             event = StripeEvent.objects.create(
                 stripe_id=payload["id"], type=payload.get("type", ""), payload=payload
             )
-            transaction.on_commit(lambda: tasks.process_stripe_event.delay(event.pk))
+            transaction.on_commit(events_dispatch_soon)
             return event, True
     except IntegrityError:
         event = StripeEvent.objects.get(stripe_id=payload["id"])
@@ -50,6 +55,76 @@ def event_store(*, payload: dict[str, Any]) -> tuple[StripeEvent, bool]:
             # processing is idempotent, so a second run does nothing.
             transaction.on_commit(lambda: tasks.process_stripe_event.delay(event.pk))
         return event, False
+
+
+DISPATCH_KEY = "stripe-events:dispatch"
+DISPATCH_KEY_SECONDS = 60  # a dispatcher lost on its way is published again after this
+DISPATCH_BATCH = 50
+CLAIM_LEASE = timedelta(minutes=2)
+RETRY_FIRST_SECONDS = 5
+
+
+def events_dispatch_soon() -> None:
+    """After an event is stored: see that a dispatcher will run, publishing one per burst.
+
+    The flag is cleared by the dispatcher before it claims anything, so an event stored
+    after that clearing publishes a new dispatcher, and one stored before it is claimed by
+    the running one: no event waits for the sweep unless a dispatcher dies.
+    """
+    from donations import tasks
+
+    try:
+        first = cache.add(DISPATCH_KEY, 1, timeout=DISPATCH_KEY_SECONDS)
+    except Exception:  # the cache is down: publishing twice is harmless
+        logger.warning("Cache unreachable: dispatching Stripe events without the flag")
+        first = True
+    if first:
+        tasks.dispatch_stripe_events.delay()
+
+
+def _events_claim(*, limit: int) -> list[int]:
+    """Take up to ``limit`` stored events no dispatcher has taken, oldest first.
+
+    The lease (``next_attempt_at``) keeps other dispatchers off them; if this one dies
+    they stay unfinished and the sweep queues each of them on its own once the lease is
+    over, so one event that kills its worker cannot take a batch down with it twice.
+    """
+    with transaction.atomic():
+        ids = list(
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(status=StripeEvent.Status.RECEIVED, next_attempt_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            StripeEvent.objects.filter(pk__in=ids).update(
+                next_attempt_at=timezone.now() + CLAIM_LEASE
+            )
+    return ids
+
+
+def events_dispatch(*, batch: int = DISPATCH_BATCH) -> int:
+    """Process stored events until none is left; returns how many were taken.
+
+    A full batch means a backlog: another dispatcher is published so that every worker
+    process helps. An event that fails goes to its own task, which retries it with back-off.
+    """
+    from donations import tasks
+
+    cache.delete(DISPATCH_KEY)
+    taken = 0
+    while ids := _events_claim(limit=batch):
+        if len(ids) == batch and not tasks.dispatch_stripe_events.app.conf.task_always_eager:
+            events_dispatch_soon()
+        for event_id in ids:
+            try:
+                event_process(event_id=event_id)
+            except Exception:
+                logger.warning("Stripe event %s failed; retried on its own", event_id, exc_info=True)
+                tasks.process_stripe_event.apply_async((event_id,), countdown=RETRY_FIRST_SECONDS)
+        taken += len(ids)
+    return taken
+
 
 
 def event_process(*, event_id: int) -> StripeEvent:
@@ -112,12 +187,10 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
     existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
     if existing is not None:
         return existing
-    intent = gw.payment_intent_retrieve(payment_intent_id)
+    intent, charge = gw.payment_intent_settled(payment_intent_id)
     pledge = _pledge_from_metadata(intent)
     if pledge is None or intent.get("status") != "succeeded":
         return None
-    charge_id = gw.payment_intent_charge_id(intent)
-    charge = gw.charge_retrieve(charge_id) if charge_id else {}
     settlement = settlement_of(charge)
     currency = str(intent["currency"]).upper()
     amount = from_minor(int(intent.get("amount_received") or intent["amount"]), currency)
@@ -252,14 +325,11 @@ def donation_from_invoice(invoice: dict[str, Any]) -> Donation | None:
         if pledge is None:
             return None
     charge_id = gw.invoice_charge_id(invoice)
-    if not charge_id:
-        intent_id = gw.invoice_payment_intent_id(invoice)
-        charge_id = (
-            gw.payment_intent_charge_id(gw.payment_intent_retrieve(intent_id))
-            if intent_id
-            else None
-        )
-    charge = gw.charge_retrieve(charge_id) if charge_id else {}
+    intent_id = gw.invoice_payment_intent_id(invoice)
+    if charge_id:
+        charge = gw.charge_retrieve(charge_id)
+    else:
+        charge = gw.payment_intent_settled(intent_id)[1] if intent_id else {}
     currency = str(invoice["currency"]).upper()
     amount = from_minor(int(invoice["amount_paid"]), currency)
     if amount <= 0:
@@ -358,7 +428,7 @@ def _lapse_pledge(session: dict[str, Any], to: str) -> None:
 
 
 def on_payment_intent_succeeded(intent: dict[str, Any]) -> None:
-    if _pledge_from_metadata(intent) is not None:
+    if (intent.get("metadata") or {}).get("pledge_id"):  # ours: the booking finds the pledge
         donation_from_payment_intent(intent["id"])
 
 

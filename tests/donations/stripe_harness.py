@@ -153,14 +153,18 @@ class CheckoutBoundary(stripe.RequestsClient):
                 return json.dumps(error).encode(), 404, {}
             return json.dumps(self.sessions[session_id]).encode(), 200, {}
         body, status, response_headers = super().request(method, url, headers, post_data)
-        if path.startswith("/v1/balance_transactions") and status == 200 and self.settlements:
-            data = json.loads(body)
-            if data.get("object") == "list":
-                data["data"] = [self._settle(t) for t in data["data"]]
-            else:
-                data = self._settle(data)
-            body = json.dumps(data).encode()
+        if status == 200 and self.settlements and b'"balance_transaction"' in body:
+            # balance transactions alone, in lists, or expanded inside a charge or intent
+            body = json.dumps(self._settled(json.loads(body))).encode()
         return body, status, response_headers
+
+    def _settled(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self._settled(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: self._settled(value) for key, value in node.items()}
+        return self._settle(node) if node.get("object") == "balance_transaction" else node
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
