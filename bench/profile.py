@@ -9,7 +9,6 @@ Prints, per page, the mean time per request and pyinstrument's call tree (frames
 the time hidden). Own database `wishpool_bench_profile`, dropped after.
 """
 
-import json
 import os
 import random
 import shutil
@@ -46,11 +45,7 @@ def profile(path: str, *, requests: int = REQUESTS) -> None:
         .strip()[:12000],
         flush=True,
     )
-    from pyinstrument.renderers import ConsoleRenderer
-
-    flat = profiler.output(ConsoleRenderer(flat=True, time="percent_of_total", show_all=True))
-    print("  top functions by own time:", flush=True)
-    print("\n".join(flat.strip().splitlines()[5:45]), flush=True)
+    _flat(profiler)
 
 
 def board() -> None:
@@ -113,6 +108,7 @@ def webhook() -> None:
         done = StripeEvent.objects.filter(status=StripeEvent.Status.PROCESSED).count()
         c.line(f"{len(ids)} events, {done} processed", f"{took / len(ids) * 1000:.1f} ms each")
         _tree(profiler)
+        _flat(profiler)
     finally:
         localstripe.terminate()
         localstripe.wait(timeout=10)
@@ -151,6 +147,14 @@ def _tree(profiler: Any) -> None:
         .strip()[:14000],
         flush=True,
     )
+
+
+def _flat(profiler: Any) -> None:
+    from pyinstrument.renderers import ConsoleRenderer
+
+    flat = profiler.output(ConsoleRenderer(flat=True, time="percent_of_total", show_all=True))
+    print("  top functions by own time:", flush=True)
+    print("\n".join(flat.strip().splitlines()[5:45]), flush=True)
 
 
 def main() -> None:

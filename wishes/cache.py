@@ -31,9 +31,16 @@ def language(request: HttpRequest) -> str:
     return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
-def key(request: HttpRequest, *, generation_: int | None = None) -> str:
-    gen = generation() if generation_ is None else generation_
-    return f"wishboard:{gen}:{language(request)}:{request.get_full_path()}"[:240]
+def page_key(request: HttpRequest) -> str:
+    """Where the copy of this address is kept; the copy carries the generation it was drawn
+    under, so one cache read finds both the copy and whether it is still current."""
+    return f"wishboard:page:{language(request)}:{request.get_full_path()}"[:240]
+
+
+def copy_store(request: HttpRequest, *, generation_: int, content: bytes) -> None:
+    """Keep a page drawn under ``generation_`` (read before drawing it: a wish that changed
+    while the page was drawn makes the copy stale at once)."""
+    cache.set(page_key(request), (generation_, content), settings.WISHPOOL_BOARD_CACHE_SECONDS)
 
 
 def board_changed() -> None:
@@ -78,20 +85,25 @@ def board_prefixes(prefixes: tuple[str, ...] | None = None) -> tuple[str, ...]:
 
 class BoardCacheMiddleware:
     """Sits just inside the middleware that sets security headers (so a copy carries them all)
-    and before sessions, locale and auth: a copy costs two cache reads and nothing else."""
+    and before sessions, locale and auth: a copy costs one cache read and nothing else."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if cacheable(request):
-            found = cache.get_many([PREFIXES_KEY, GENERATION_KEY])
+            page = page_key(request)
+            found = cache.get_many([PREFIXES_KEY, GENERATION_KEY, page])
             prefixes = board_prefixes(found.get(PREFIXES_KEY))
-            if prefixes and request.path.startswith(prefixes):
-                html = cache.get(key(request, generation_=int(found.get(GENERATION_KEY, 0))))
-                if html is not None:
-                    response = HttpResponse(html)
-                    response.headers["Content-Language"] = language(request)
-                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-                    return response
+            copy = found.get(page)
+            if (
+                prefixes
+                and request.path.startswith(prefixes)
+                and copy is not None
+                and copy[0] == int(found.get(GENERATION_KEY, 0))
+            ):
+                response = HttpResponse(copy[1])
+                response.headers["Content-Language"] = language(request)
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
         return self.get_response(request)

@@ -120,11 +120,12 @@ def events_dispatch(*, batch: int = DISPATCH_BATCH) -> int:
             try:
                 event_process(event_id=event_id)
             except Exception:
-                logger.warning("Stripe event %s failed; retried on its own", event_id, exc_info=True)
+                logger.warning(
+                    "Stripe event %s failed; retried on its own", event_id, exc_info=True
+                )
                 tasks.process_stripe_event.apply_async((event_id,), countdown=RETRY_FIRST_SECONDS)
         taken += len(ids)
     return taken
-
 
 
 def event_process(*, event_id: int) -> StripeEvent:

@@ -362,3 +362,29 @@ def test_marking_a_claimed_wish_delivered_on_the_screen_closes_the_claim_with_hi
         ("active", "delivered"),
     ]
     assert history.last().by_id == worker.pk
+
+
+def test_a_copy_drawn_while_a_wish_changed_is_never_served(client, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from wishes import cache as board_cache
+    from wishes import selectors
+
+    settings.WISHPOOL_BOARD_CACHE_SECONDS = 60
+    cache.clear()
+    wf.wish(title="画的时候还在")
+    drawn = selectors.board_wishes
+
+    def changed_while_drawing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        board_cache.board_changed()  # a wish is withdrawn by someone else, mid-drawing
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "board_wishes", changed_while_drawing)
+    client.get("/wishes/")  # drawn under the old generation: its copy is stale from the start
+    monkeypatch.setattr(selectors, "board_wishes", drawn)
+    with CaptureQueriesContext(connection) as fresh:
+        assert "画的时候还在" in client.get("/wishes/").content.decode()
+    assert any('"wishes_wish"' in q["sql"] for q in fresh.captured_queries)  # drawn again
+    with CaptureQueriesContext(connection) as copy:
+        client.get("/wishes/")
+    assert len(copy) == 0  # and that one, current, is served from then on

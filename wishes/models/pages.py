@@ -4,7 +4,6 @@ are plain models, listed and shown by the page's routes."""
 import hashlib
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
@@ -82,12 +81,11 @@ class WishBoardPage(RoutablePageMixin, Page):
 
         if not board_cache.cacheable(request):
             return render()
+        generation = board_cache.generation()
         response = render()
         response.render()
         if board_cache.storable(response):
-            cache.set(
-                board_cache.key(request), response.content, settings.WISHPOOL_BOARD_CACHE_SECONDS
-            )
+            board_cache.copy_store(request, generation_=generation, content=response.content)
         return response
 
     @path("")
