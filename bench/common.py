@@ -280,5 +280,47 @@ def load() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
 
 
+CPU_KINDS = (
+    ("celery", "celery worker"),
+    ("gunicorn", "gunicorn"),
+    ("localstripe", "localstripe"),
+    ("postgres", "postgres"),
+    ("redis-server", "redis"),
+)
+
+
+def cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) so far of every process of the kinds above, by pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        # its own time and that of its children that ended (a PostgreSQL backend that
+        # closed, a pool process that was replaced)
+        seconds = sum(int(value) for value in fields[11:15]) / tick
+        for needle, kind in CPU_KINDS:
+            if needle in cmdline or stat.split("(", 1)[1].startswith(needle):
+                found[int(entry.name)] = (kind, seconds)
+                break
+    return found
+
+
+def cpu_split(before: dict[int, tuple[str, float]], units: int) -> list[tuple[str, float]]:
+    """CPU milliseconds per unit of work by process kind since ``before`` (a process started
+    since then counts from zero)."""
+    totals: dict[str, float] = {}
+    for pid, (kind, seconds) in cpu_seconds().items():
+        spent = seconds - before.get(pid, (kind, 0.0))[1]
+        totals[kind] = totals.get(kind, 0.0) + spent
+    return sorted(((k, v * 1000 / units) for k, v in totals.items()), key=lambda kv: -kv[1])
+
+
 def line(label: str, value: str) -> None:
     print(f"  {label:<46} {value}", flush=True)

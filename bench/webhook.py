@@ -30,7 +30,7 @@ EVENTS = 500
 CLIENT_THREADS = 16  # as pagebench.sh's wrk -c16
 WARMUP_REQUESTS = 50
 HELLO_REQUESTS = 2000
-WORKER_CONCURRENCY = 2
+WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 WORKER_TIMEOUT = 900.0
 
 _local = threading.local()
@@ -137,6 +137,7 @@ def process(env: dict[str, str], log: Path) -> None:
     from donations.models import Donation, StripeEvent
 
     done = StripeEvent.objects.filter(status=StripeEvent.Status.PROCESSED)
+    cpu_before = c.cpu_seconds()
     worker = c.celery_worker("default", env=env, log=log, concurrency=WORKER_CONCURRENCY)
     try:
         started = time.perf_counter()
@@ -149,6 +150,7 @@ def process(env: dict[str, str], log: Path) -> None:
             log=log,
         )
         elapsed = time.perf_counter() - started
+        cpu = c.cpu_split(cpu_before, EVENTS)
     finally:
         c.stop(worker)
     statuses = {
@@ -167,6 +169,13 @@ def process(env: dict[str, str], log: Path) -> None:
     c.line("events processed per second (incl. start)", f"{EVENTS / elapsed:.1f} /s")
     if steady is not None:
         c.line("events processed per second (first -> last)", f"{steady:.1f} /s")
+    spent = ", ".join(f"{kind} {ms:.1f}" for kind, ms in cpu if ms >= 0.05)
+    c.line("CPU ms per event, by process", spent)
+    total = sum(ms for _, ms in cpu)
+    c.line(
+        "CPU ms per event, all of them",
+        f"{total:.1f} (at 100 events/s {os.cpu_count()} CPUs allow {os.cpu_count() * 10:.0f})",
+    )
 
 
 WRK_EVENTS = 6000

@@ -341,7 +341,7 @@ def server_settings(env: dict[str, str]) -> dict[str, str]:
 def board_keys() -> int:
     client = redis.Redis.from_url(CACHE_URL)
     try:
-        return sum(1 for _ in client.scan_iter(match="*wishboard:*"))
+        return sum(1 for _ in client.scan_iter(match="*wishboard:page:*"))
     finally:
         client.close()
 
