@@ -12,13 +12,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 
 from charity.models import Fund
-from charity.selectors import (
-    fund_balances,
-    fund_raised,
-    monthly_flows,
-    pool_totals,
-    published_fund_ids,
-)
+from charity.selectors import published_figures, published_flows
 from donations.models import Donation
 from donations.selectors import public_name
 from lending.models import EquipmentType, Loan
@@ -28,10 +22,8 @@ from wishes.models import Wish
 
 def funds() -> dict[str, Any]:
     """The pool and each published fund: balance, goods held at value, target and raised."""
-    published = published_fund_ids()
-    balances = fund_balances(fund_ids=published)
-    raised = fund_raised(fund_ids=published)
-    pool = pool_totals()
+    figures = published_figures()
+    balances, raised, pool = figures["balances"], figures["raised"], figures["pool"]
     return {
         "currency": settings.WISHPOOL_CURRENCY,
         "pool_balance": pool["balance"],
@@ -47,8 +39,7 @@ def funds() -> dict[str, Any]:
                 "target": r["fund"].target_amount,
                 "raised": raised.get(r["fund"].pk, Decimal(0)),
             }
-            for r in sorted(balances, key=lambda r: (r["fund"].sort_order, r["fund"].pk))
-            if r["fund"].is_published
+            for r in balances  # published funds only, in their own order
         ],
     }
 
@@ -58,7 +49,7 @@ def published_fund(code: str) -> Fund | None:
 
 
 def flows(*, months: int, fund: Fund | None) -> dict[str, Any]:
-    rows = monthly_flows(months=months, fund_ids=[fund.pk] if fund else None)
+    rows = published_flows(months=months, fund_id=fund.pk if fund else None)
     return {
         "currency": settings.WISHPOOL_CURRENCY,
         "fund": fund.code if fund else None,

@@ -94,7 +94,7 @@ def bench_env(*, db_name: str, private_root: Path, **extra: str) -> dict[str, st
         "WISHPOOL_PRIVATE_MEDIA_ROOT": str(private_root),
         "DJANGO_LOG_LEVEL": "WARNING",
         # as in production (config/settings/base.py keeps a connection 60 s; the test
-        # settings close it after every request, which costs a PostgreSQL backend each time)
+        # settings close it after every request or task, a new PostgreSQL backend each time)
         "DJANGO_CONN_MAX_AGE": "60",
         # as in production (config/settings/test.py turns the keeping of counts off)
         "WISHPOOL_BOARD_COUNT_SECONDS": "600",

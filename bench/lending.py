@@ -164,7 +164,6 @@ def throughput(env: dict[str, str], tmp: Path) -> dict[str, tuple[float, float]]
             senv = {
                 **env,
                 "CACHE_URL": CACHE_URL,
-                "DJANGO_CONN_MAX_AGE": "60",
                 "WISHPOOL_CATALOGUE_CACHE_SECONDS": str(seconds),
             }
             port = c.free_port()

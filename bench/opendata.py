@@ -78,7 +78,6 @@ def throughput(env: dict[str, str], tmp: Path) -> None:
                 "CACHE_URL": CACHE_URL,
                 "WISHPOOL_API_CACHE_SECONDS": str(seconds),
                 "WISHPOOL_API_RATE": "100000000/s",  # one client (wrk) asking as fast as it can
-                "DJANGO_CONN_MAX_AGE": "60",
             }
             port = c.free_port()
             url = f"http://127.0.0.1:{port}{path}"

@@ -62,7 +62,6 @@ def main() -> None:
                 **env,
                 "CACHE_URL": CACHE_URL,
                 "WISHPOOL_BOARD_CACHE_SECONDS": str(seconds),
-                "DJANGO_CONN_MAX_AGE": "60",
             }
             port = c.free_port()
             url = f"http://127.0.0.1:{port}{path}"

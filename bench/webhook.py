@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from bench import common as c
+from bench.wishboard import CACHE_URL, cache_flush
 from charity.selectors import fund_general
 from tests.donations import stripe_harness as h
 
@@ -224,17 +225,6 @@ def accept_wrk(port: int, env: dict[str, str], tmp: Path) -> float | None:
 
 
 LUA = Path(__file__).resolve().parent / "lua" / "webhook.lua"
-CACHE_URL = "redis://127.0.0.1:6379/13"
-
-
-def _cache_clear() -> None:
-    import redis
-
-    client = redis.Redis.from_url(CACHE_URL)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 def hello_floor(port: int, log: Path) -> tuple[float, float | None]:
@@ -290,7 +280,7 @@ def main() -> None:
         c.migrate(env)
         c.redis_flush()
         report = c.django_setup(env, private_root=private_root)
-        _cache_clear()
+        cache_flush()
         if not report.eager_honoured:
             raise SystemExit("stopping: the webhook would process events inline (see above)")
         print(f"webhook bench on database {DB_NAME}, localstripe {base}", flush=True)
@@ -309,7 +299,7 @@ def main() -> None:
             c.line("accepted events/s / hello req/s (wrk)", f"{fast / hello_wrk:.3f}")
         c.line("load average at end", c.load())
     finally:
-        _cache_clear()
+        cache_flush()
         c.django_close()
         c.db_drop(DB_NAME)
         c.redis_flush()

@@ -280,7 +280,6 @@ def server_env(base: dict[str, str], *, seconds: int) -> dict[str, str]:
         **base,
         "CACHE_URL": CACHE_URL,
         "WISHPOOL_BOARD_CACHE_SECONDS": str(seconds),
-        "DJANGO_CONN_MAX_AGE": "60",
     }
 
 

@@ -22,7 +22,6 @@ def fund_general() -> "Fund":
     return Fund.objects.get(code="general")
 
 
-@figures_kept
 def fund_balances(
     *,
     currency: str | None = None,
@@ -96,7 +95,6 @@ def account_balances() -> "QuerySet[Any]":
     )
 
 
-@figures_kept
 def pool_totals(*, currency: str | None = None) -> dict[str, Decimal]:
     """The whole pool (every fund together): money, goods held at value and deposits, in one
     aggregate over the monthly totals however many funds there are (each money wish has one)."""
@@ -120,17 +118,35 @@ def pool_totals(*, currency: str | None = None) -> dict[str, Decimal]:
     }
 
 
-def pool_balance(*, currency: str | None = None) -> Decimal:
-    return pool_totals(currency=currency)["balance"]
-
-
 def published_fund_ids() -> list[int]:
     from charity.models import Fund
 
     return list(Fund.objects.filter(is_published=True).values_list("pk", flat=True))
 
 
+# What the public pages and the open-data API show of the books, kept per generation of the
+# books (charity.totals.figures_kept). Never the basis of a decision about money: a service
+# that checks a balance (disbursement_approve) reads fund_balances itself, under its lock.
+
+
 @figures_kept
+def published_figures(*, currency: str | None = None) -> dict[str, Any]:
+    """The pool's totals, and each published fund's balance (in the funds' order) and what
+    it raised."""
+    published = published_fund_ids()
+    return {
+        "pool": pool_totals(currency=currency),
+        "balances": fund_balances(currency=currency, fund_ids=published),
+        "raised": fund_raised(currency=currency, fund_ids=published),
+    }
+
+
+@figures_kept
+def published_flows(*, months: int = 12, fund_id: int | None = None) -> list[dict[str, Any]]:
+    """Money in and out per month, of the pool or of one published fund (``monthly_flows``)."""
+    return monthly_flows(months=months, fund_ids=None if fund_id is None else [fund_id])
+
+
 def monthly_flows(
     *, months: int = 12, currency: str | None = None, fund_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
@@ -176,7 +192,6 @@ def monthly_flows(
     ]
 
 
-@figures_kept
 def fund_raised(
     *, currency: str | None = None, fund_ids: list[int] | None = None
 ) -> dict[int, Decimal]:
@@ -209,7 +224,6 @@ def fund_raised(
             (row["credited"] or Decimal(0)) + (row["reversed"] or Decimal(0))
         )
         for row in rows
-        if row["credited"] is not None or row["reversed"] is not None
     }
 
 

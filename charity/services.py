@@ -335,23 +335,7 @@ def stock_lot_take(*, lot: StockLot, quantity: int, by: User, reason: str) -> St
     and this check). The caller records where they went; the value stays the pool's."""
     if quantity < 1:
         raise ValidationError(_("Take at least one."))
-    with transaction.atomic():
-        locked = StockLot.objects.select_for_update().get(pk=lot.pk)
-        if locked.quantity_on_hand < quantity:
-            raise ValidationError(
-                _("Only %(n)s of these goods are on hand.") % {"n": locked.quantity_on_hand}
-            )
-        before = locked.quantity_on_hand
-        locked.quantity_on_hand -= quantity
-        locked.save(update_fields=["quantity_on_hand"])
-        transition_record(
-            obj=locked,
-            from_state=str(before),
-            to_state=str(locked.quantity_on_hand),
-            by=by,
-            reason=reason,
-        )
-        return locked
+    return _stock_lot_move(lot=lot, change=-quantity, by=by, reason=reason)
 
 
 def stock_lot_return(*, lot: StockLot, quantity: int, by: User, reason: str) -> StockLot:
@@ -359,12 +343,19 @@ def stock_lot_return(*, lot: StockLot, quantity: int, by: User, reason: str) -> 
     check under the lot's lock and a database constraint)."""
     if quantity < 1:
         raise ValidationError(_("Return at least one."))
+    return _stock_lot_move(lot=lot, change=quantity, by=by, reason=reason)
+
+
+def _stock_lot_move(*, lot: StockLot, change: int, by: User, reason: str) -> StockLot:
+    """Change a lot's stock on hand under its lock, within 0..received, with its history."""
     with transaction.atomic():
         locked = StockLot.objects.select_for_update().get(pk=lot.pk)
-        if locked.quantity_on_hand + quantity > locked.quantity_received:
-            raise ValidationError(_("A lot cannot hold more than it received."))
         before = locked.quantity_on_hand
-        locked.quantity_on_hand += quantity
+        if before + change < 0:
+            raise ValidationError(_("Only %(n)s of these goods are on hand.") % {"n": before})
+        if before + change > locked.quantity_received:
+            raise ValidationError(_("A lot cannot hold more than it received."))
+        locked.quantity_on_hand = before + change
         locked.save(update_fields=["quantity_on_hand"])
         transition_record(
             obj=locked,

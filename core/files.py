@@ -97,12 +97,17 @@ def private_delete(name: str) -> None:
 
 
 def private_response(
-    name: str, *, content_type: str | None = None, filename: str | None = None
+    name: str,
+    *,
+    content_type: str | None = None,
+    filename: str | None = None,
+    as_attachment: bool = False,
 ) -> FileResponse:
-    """Stream a private file to someone a view has already checked may see it."""
+    """Stream a private file to someone a view has already checked may see it (shown in the
+    browser, or saved as ``filename`` with ``as_attachment``)."""
     return FileResponse(
         private_open(name),
         content_type=content_type,
-        as_attachment=filename is not None,
+        as_attachment=as_attachment,
         filename=filename or "",
     )

@@ -2,9 +2,11 @@
 
 A *generation* is a counter in the cache that the owner of some data moves on (after commit)
 whenever that data changes; a value kept under the current generation is therefore never
-stale, only ever replaced. The board's counts (wishes) and the pool's figures (charity) use it.
+stale, only ever replaced. The board's counts (wishes), the pool's public figures (charity)
+and the catalogue's availability (lending) use it.
 """
 
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,7 +31,9 @@ def kept(*, generation_key: str, name: str, seconds: int, compute: Callable[[], 
     """``compute()``, or the value kept for this generation; ``seconds`` 0 keeps nothing."""
     if not seconds:
         return compute()
-    key = f"kept:{generation_key}:{generation(generation_key)}:{name}"[:240]
+    if len(name) > 100:  # a long name (filters, a search) is hashed, never cut: two names
+        name = hashlib.sha256(name.encode()).hexdigest()  # sharing a start must not collide
+    key = f"kept:{generation_key}:{generation(generation_key)}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()

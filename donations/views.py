@@ -199,7 +199,9 @@ def receipt_download(request: AuthedHttpRequest, number: str) -> FileResponse:
     name = receipts.receipt_name(receipt)
     if not private_exists(name):
         name = receipts.receipt_pdf_render(receipt_id=receipt.pk)
-    return private_response(name, content_type="application/pdf", filename=f"{receipt.number}.pdf")
+    return private_response(
+        name, content_type="application/pdf", filename=f"{receipt.number}.pdf", as_attachment=True
+    )
 
 
 @login_required

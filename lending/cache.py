@@ -6,26 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+
+from core.kept import generation_next, kept
 
 GENERATION_KEY = "lending:availability:generation"
 
 
 def lending_changed() -> None:
     """Forget the shared availability (called after an item or a loan is saved, on commit)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    generation_next(GENERATION_KEY)
 
 
 def cached(name: str, compute: Callable[[], Any]) -> Any:
     seconds = getattr(settings, "WISHPOOL_CATALOGUE_CACHE_SECONDS", 60)
-    if not seconds:
-        return compute()
-    key = f"lending:availability:{cache.get(GENERATION_KEY, 0)}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
-    return value
+    return kept(generation_key=GENERATION_KEY, name=name, seconds=seconds, compute=compute)

@@ -6,14 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, QuerySet
 
 from accounts.models import Organisation, Resident, Station
-from charity.selectors import (
-    fund_balances,
-    fund_raised,
-    monthly_flows,
-    pool_balance,
-    pool_totals,
-    published_fund_ids,
-)
+from charity.selectors import published_figures, published_flows
 from donations.models import Donation
 from donations.selectors import public_name
 
@@ -29,7 +22,7 @@ def home_figures() -> dict[str, Any]:
         "stations": Station.objects.filter(is_active=True).count(),
         "member_companies": Organisation.objects.count(),
         "residents": Resident.objects.count(),
-        "pool_balance": pool_balance(),
+        "pool_balance": published_figures()["pool"]["balance"],
     }
 
 
@@ -46,14 +39,12 @@ def news_articles(*, index_page: "NewsIndexPage") -> "QuerySet[NewsArticlePage]"
 
 
 def transparency() -> dict[str, Any]:
-    published = published_fund_ids()
-    balances = fund_balances(fund_ids=published)
-    raised = fund_raised(fund_ids=published)
-    pool = pool_totals()
+    figures = published_figures()
+    balances, raised, pool = figures["balances"], figures["raised"], figures["pool"]
     thermometers = []
     for row in balances:
         fund = row["fund"]
-        if fund.is_published and fund.target_amount:
+        if fund.target_amount:
             got = raised.get(fund.pk, Decimal(0))
             percent = min(100, int(got * 100 / fund.target_amount))
             thermometers.append(
@@ -71,7 +62,7 @@ def transparency() -> dict[str, Any]:
         "pool_balance": pool["balance"],
         "in_kind_total": pool["in_kind"],
         "balances": balances,  # in the funds' own order (sort_order, pk)
-        "flows": monthly_flows(),
+        "flows": published_flows(),
         "recent": [
             {
                 "name": public_name(d),

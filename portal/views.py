@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.files import private_exists, private_open
+from core.files import private_exists, private_response
 from portal import selectors
 
 
@@ -19,10 +19,8 @@ def annual_report_pdf(request: HttpRequest, page_id: int) -> FileResponse:
     if made is None or not private_exists(made.file):
         raise Http404
     page = made.page
-    return FileResponse(
-        private_open(made.file),
-        filename=f"annual-report-{page.year}.pdf",
-        content_type="application/pdf",
+    return private_response(
+        made.file, content_type="application/pdf", filename=f"annual-report-{page.year}.pdf"
     )
 
 

@@ -18,7 +18,7 @@ from accounts.http import AuthedHttpRequest
 from accounts.selectors import is_fund_administrator
 from charity import services as charity_services
 from charity.models import Fund, YearClosing
-from core.files import private_open
+from core.files import private_response
 from core.params import row_id
 from reports import exports as exports_module
 from reports import selectors, services
@@ -66,13 +66,12 @@ def report_file(request: AuthedHttpRequest, report_id: int, kind: str) -> FileRe
     if report is None or kind not in ("pdf", "csv"):
         raise Http404
     name = report.pdf if kind == "pdf" else report.csv
-    response = FileResponse(
-        private_open(name),
+    return private_response(
+        name,
         content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8",
-        as_attachment=kind == "csv",
         filename=f"report-{report.period_start}-{report.period_end}.{kind}",
+        as_attachment=kind == "csv",
     )
-    return response
 
 
 class ExportForm(forms.Form):

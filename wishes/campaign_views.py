@@ -149,9 +149,7 @@ def campaign_give(request: AuthedHttpRequest, campaign_id: int) -> HttpResponse:
     context["form"] = form
     if not form.is_valid() or not form.cleaned_data.get("amount"):
         return render(request, "wishes/project_give.html", context)
-    quote = project_gifts.project_gift_quote(
-        campaign=campaign, amount=form.cleaned_data["amount"], by=request.user
-    )
+    quote = project_gifts.project_gift_quote(amount=form.cleaned_data["amount"], needed=needed)
     context.update(quote=quote, adjusted=quote != form.cleaned_data["amount"])
     if request.method == "GET" or "confirm" not in request.POST:
         return render(request, "wishes/project_give.html", context)

@@ -339,7 +339,8 @@ def goods_filled_for_donor(donor: Any) -> list[dict[str, Any]]:
     from wishes.models import StockFill
 
     fills = (
-        StockFill.objects.filter(donor=donor, undone_at__isnull=True)
+        StockFill.objects.live()
+        .filter(donor=donor)
         .select_related("wish", "lot")
         .order_by("-created_at")[:200]
     )

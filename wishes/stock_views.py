@@ -54,7 +54,7 @@ def wish_fill(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
 @require_POST
 def fill_undo(request: AuthedHttpRequest, wish_id: int) -> HttpResponse:
     wish = _private_wish(request, wish_id)
-    fill = StockFill.objects.filter(wish=wish, undone_at__isnull=True).first()
+    fill = StockFill.objects.live().filter(wish=wish).first()
     try:
         if fill is None:
             raise ValidationError(_("This wish was not filled from stock."))
@@ -119,7 +119,8 @@ def delivery_list(request: AuthedHttpRequest, lot_id: int) -> HttpResponse:
         raise Http404
     visible = selectors.wishes_for_user(user=request.user)
     fills = (
-        StockFill.objects.filter(lot=lot, wish__in=visible, undone_at__isnull=True)
+        StockFill.objects.live()
+        .filter(lot=lot, wish__in=visible)
         .select_related("wish__station")
         .order_by("wish__station__name", "wish__pk")
     )

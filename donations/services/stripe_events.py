@@ -111,10 +111,15 @@ def events_dispatch(*, batch: int = DISPATCH_BATCH) -> int:
     """
     from donations import tasks
 
-    cache.delete(DISPATCH_KEY)
+    try:
+        cache.delete(DISPATCH_KEY)
+    except Exception:  # the cache is down: the answers publish without the flag meanwhile
+        logger.warning("Cache unreachable: the Stripe dispatch flag was not cleared")
+    # run inline (eagerly), a second dispatcher would only drain this one's queue from inside it
+    helpers = not tasks.dispatch_stripe_events.app.conf.task_always_eager
     taken = 0
     while ids := _events_claim(limit=batch):
-        if len(ids) == batch and not tasks.dispatch_stripe_events.app.conf.task_always_eager:
+        if len(ids) == batch and helpers:
             events_dispatch_soon()
         for event_id in ids:
             try:
@@ -154,11 +159,16 @@ def event_process(*, event_id: int) -> StripeEvent:
     return event
 
 
+def _pledge_id(obj: dict[str, Any]) -> int | None:
+    raw = (obj.get("metadata") or {}).get("pledge_id")
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
 def _pledge_from_metadata(obj: dict[str, Any]) -> Pledge | None:
-    pledge_id = (obj.get("metadata") or {}).get("pledge_id")
-    if not pledge_id or not str(pledge_id).isdigit():
+    pledge_id = _pledge_id(obj)
+    if pledge_id is None:
         return None
-    return Pledge.objects.filter(pk=int(pledge_id)).select_related("donor", "fund").first()
+    return Pledge.objects.filter(pk=pledge_id).select_related("donor", "fund").first()
 
 
 def _checkout_id(obj: dict[str, Any]) -> int | None:
@@ -325,12 +335,12 @@ def donation_from_invoice(invoice: dict[str, Any]) -> Donation | None:
         pledge = _pledge_from_metadata(gw.subscription_retrieve(subscription_id))
         if pledge is None:
             return None
-    charge_id = gw.invoice_charge_id(invoice)
-    intent_id = gw.invoice_payment_intent_id(invoice)
-    if charge_id:
+    if charge_id := gw.invoice_charge_id(invoice):
         charge = gw.charge_retrieve(charge_id)
+    elif intent_id := gw.invoice_payment_intent_id(invoice):
+        charge = gw.payment_intent_settled(intent_id)[1]
     else:
-        charge = gw.payment_intent_settled(intent_id)[1] if intent_id else {}
+        charge = {}
     currency = str(invoice["currency"]).upper()
     amount = from_minor(int(invoice["amount_paid"]), currency)
     if amount <= 0:
@@ -429,7 +439,7 @@ def _lapse_pledge(session: dict[str, Any], to: str) -> None:
 
 
 def on_payment_intent_succeeded(intent: dict[str, Any]) -> None:
-    if (intent.get("metadata") or {}).get("pledge_id"):  # ours: the booking finds the pledge
+    if _pledge_id(intent) is not None:  # ours: the booking reads the pledge itself
         donation_from_payment_intent(intent["id"])
 
 

@@ -111,19 +111,56 @@ def test_public_figures_are_kept_until_an_entry_is_posted(settings):
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 
+    from charity.totals import GENERATION_KEY
+    from core.kept import generation
+
     settings.WISHPOOL_FIGURES_SECONDS = 600
     f.fund_administrator()
     _post("100")
-    before = selectors.pool_totals()["balance"]
+    before = selectors.published_figures()["pool"]["balance"]
     with CaptureQueriesContext(conn) as seen:
-        assert selectors.pool_totals()["balance"] == before
-        selectors.monthly_flows()
-        selectors.monthly_flows()
+        assert selectors.published_figures()["pool"]["balance"] == before
+        selectors.published_flows()
+        selectors.published_flows()
     assert len([q for q in seen.captured_queries if "ledgermonth" in q["sql"]]) == 1
     _post("25")  # commits: a new generation
-    assert selectors.pool_totals()["balance"] == before + Decimal("25")
+    assert selectors.published_figures()["pool"]["balance"] == before + Decimal("25")
     assert _general() == before + Decimal("25")
     # a repair by hand is followed by a rebuild, which starts a new generation too
     LedgerMonth.objects.update(credits=0, debits=0)
+    moved_from = generation(GENERATION_KEY)
     call_command("ledger_totals", "--rebuild")
-    assert selectors.pool_totals()["balance"] == before + Decimal("25")
+    assert generation(GENERATION_KEY) == moved_from + 1
+    assert selectors.published_figures()["pool"]["balance"] == before + Decimal("25")
+
+
+@pytest.mark.django_db  # inside one transaction: no commit moves the generation on
+def test_an_approval_reads_the_books_never_the_kept_figures(settings):
+    """Between a commit and its new generation the kept figures are one entry behind; a
+    decision about money must never read them."""
+    from django.core.exceptions import ValidationError
+
+    from charity.models import Disbursement
+    from charity.services import disbursement_approve, disbursement_request
+
+    settings.WISHPOOL_FIGURES_SECONDS = 600
+    asker, approver = f.fund_administrator(), f.fund_administrator()
+    general = fund_general()
+    target = Fund.objects.create(code="winter", name="冬季", kind="purpose")
+    _post("100")
+    balance = _general()
+    selectors.published_figures()  # what the public pages keep
+    spent = disbursement_request(
+        from_fund=general, to_fund=target, amount=balance, reason="冬衣", by=asker
+    )
+    disbursement_approve(disbursement_id=spent.pk, by=approver)
+    kept = {r["fund"].code: r["balance"] for r in selectors.published_figures()["balances"]}
+    assert kept["general"] == balance  # what the pages show is one entry behind
+    assert selectors.fund_balances(fund_ids=[general.pk])[0]["balance"] == 0  # the books
+    again = disbursement_request(
+        from_fund=general, to_fund=target, amount=Decimal("10"), reason="再来", by=asker
+    )
+    with pytest.raises(ValidationError):
+        disbursement_approve(disbursement_id=again.pk, by=approver)
+    again.refresh_from_db()
+    assert again.status == Disbursement.Status.REQUESTED and _general() == 0

@@ -8,7 +8,6 @@ rate limit counts the requests of both together.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from donations.models import Receipt
 from tests.accounts import factories as f
 from tests.core.worker import celery_worker, database_url, wait_for
 from tests.donations.helpers import offline_gift
+from tests.donations.stripe_harness import free_port
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,12 +35,6 @@ pytestmark = [
 
 BUCKET = "wishpool-test"
 CACHE_URL = "redis://127.0.0.1:6379/12"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

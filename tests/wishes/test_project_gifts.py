@@ -19,6 +19,7 @@ from tests.wishes import factories as wf
 from wishes.models import Campaign, CampaignPage, ProjectGift, Wish
 from wishes.selectors import wish_raised
 from wishes.services import campaigns, project_gifts
+from wishes.services.chipins import AmountChanged
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
@@ -72,7 +73,7 @@ def test_one_payment_is_shared_among_the_projects_wishes(
     }
     assert Wish.objects.get(pk=big.pk).committed_amount == Decimal("150.00")
     # while held, nobody can take more than is left
-    with pytest.raises(ValidationError):
+    with pytest.raises(AmountChanged) as changed:
         project_gifts.project_gift_start(
             campaign=campaign,
             by=wf.member()[0],
@@ -80,6 +81,7 @@ def test_one_payment_is_shared_among_the_projects_wishes(
             amount=Decimal("151"),
             show_name=False,
         )
+    assert changed.value.new_amount == Decimal("150.00")
     session, _ = stripe_world.complete_checkout(next(iter(stripe_world.boundary.sessions)))
     with django_capture_on_commit_callbacks(execute=True):
         h.deliver(client, h.event("checkout.session.completed", session))
@@ -106,8 +108,9 @@ def test_one_payment_is_shared_among_the_projects_wishes(
         h.deliver(client, h.event("checkout.session.completed", session))
     assert wish_raised(big) == Decimal("150.00") and Donation.objects.count() == 1
     # refunding the whole gift at once is refused: its money now sits in three wishes
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="已分配给其中的心愿"):  # zh-hans, the default
         refunds.refund_request(donation=donation, amount=Decimal("10"), reason="x", by=None)
+    assert not donation.refunds.exists()
     # and the page says what is still needed
     page = client.get(reverse("wishes:campaign_give", args=[campaign.pk]))
     assert page.context["needed"] == Decimal("150.00")

@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from wishes.models.wish import Wish
 
 
+class StockFillQuerySet(models.QuerySet["StockFill"]):
+    def live(self) -> "StockFillQuerySet":
+        """Allocations that stand (not undone): what a wish, a donor or a lot was given."""
+        return self.filter(undone_at__isnull=True)
+
+
 class StockFill(models.Model):
     """Units of one stock lot given to one wish: booked in the ledger as goods given out
     (``entry``), remembered with the company or person who gave the goods, who is told.
@@ -61,6 +67,8 @@ class StockFill(models.Model):
         blank=True,
         verbose_name=_("reversed by"),
     )
+
+    objects = StockFillQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("goods from stock")

@@ -53,11 +53,7 @@ def _resident_contacts(wish: Wish) -> list[User]:
 
 def _goods_donors(wish: Wish) -> list[User]:
     """Who gave the stock that filled the wish: the person, or the company's administrators."""
-    fill = (
-        StockFill.objects.filter(wish=wish, undone_at__isnull=True)
-        .select_related("donor__user")
-        .first()
-    )
+    fill = StockFill.objects.live().filter(wish=wish).select_related("donor__user").first()
     if fill is None or fill.donor is None:
         return []
     if fill.donor.user is not None:

@@ -47,17 +47,19 @@ def _open_money_wishes(campaign: Campaign, *, lock: bool = False, exclude_user: 
     return list(wishes)
 
 
+def _needed(wishes: list[Wish]) -> Decimal:
+    return sum((max(Decimal(0), w.remaining) for w in wishes), Decimal(0))
+
+
 def project_needed(*, campaign: Campaign, by: User | None = None) -> Decimal:
-    """What the project's money wishes still need, all together."""
-    return sum(
-        (max(Decimal(0), w.remaining) for w in _open_money_wishes(campaign, exclude_user=by)),
-        Decimal(0),
-    )
+    """What the project's money wishes still need, all together (a resident's own wishes
+    left out for them)."""
+    return _needed(_open_money_wishes(campaign, exclude_user=by))
 
 
-def project_gift_quote(*, campaign: Campaign, amount: Decimal, by: User | None = None) -> Decimal:
+def project_gift_quote(*, amount: Decimal, needed: Decimal) -> Decimal:
     """What a donor would actually give: never more than the wishes still need."""
-    return max(Decimal(0), min(quantize(amount), project_needed(campaign=campaign, by=by)))
+    return max(Decimal(0), min(quantize(amount), needed))
 
 
 def project_shares_plan(*, wishes: list[Wish], amount: Decimal) -> list[tuple[Wish, Decimal]]:
@@ -100,7 +102,7 @@ def project_gift_start(
         raise ValidationError(_("Give at least ¥1."))
     with transaction.atomic():
         wishes = _open_money_wishes(campaign, lock=True, exclude_user=by)
-        needed = sum((max(Decimal(0), w.remaining) for w in wishes), Decimal(0))
+        needed = _needed(wishes)
         if needed <= 0:
             raise ValidationError(_("The project's wishes need no money just now."))
         if ProjectGift.objects.filter(

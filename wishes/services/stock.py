@@ -28,7 +28,7 @@ def wish_fill_from_stock(*, wish: Wish, lot: StockLot, by: User) -> StockFill:
         raise PermissionDenied
     with transaction.atomic():
         locked = Wish.objects.select_for_update(of=("self",)).get(pk=wish.pk)
-        existing = StockFill.objects.filter(wish=locked, undone_at__isnull=True).first()
+        existing = StockFill.objects.live().filter(wish=locked).first()
         if existing is not None:
             return existing
         if locked.kind != Wish.Kind.ITEM:
