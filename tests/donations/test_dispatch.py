@@ -25,18 +25,22 @@ from tests.donations import stripe_harness as h
 # the broker's queue "default" and the cache's flag are shared: one test of them at a time
 pytestmark = pytest.mark.xdist_group("worker")
 
-CACHE_URL = "redis://127.0.0.1:6379/12"  # shared by this process and the worker, as in production
+# The cache this process and the worker share, as in production: a Redis database of its own
+# per broker, since a test's two broker variants may run at once in two xdist workers and the
+# dispatch flag must be theirs alone.
+CACHE_DBS = {"rabbitmq": 10, "redis": 11}
 
 
 @pytest.fixture
-def shared_cache(settings):  # type: ignore[no-untyped-def]
+def shared_cache(settings, broker):  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
+    location = f"redis://127.0.0.1:6379/{CACHE_DBS[broker]}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
     }
     cache.clear()
-    yield
+    yield location
     cache.clear()
 
 
@@ -95,7 +99,7 @@ def test_a_burst_of_events_publishes_one_dispatcher_and_a_worker_books_them_all(
         "STRIPE_SECRET_KEY": h.API_KEY,
         "STRIPE_WEBHOOK_SECRET": h.WEBHOOK_SECRET,
         "STRIPE_API_BASE": localstripe_url,
-        "CACHE_URL": CACHE_URL,
+        "CACHE_URL": shared_cache,
         "WISHPOOL_PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
     }
     with celery_worker(extra_env=env, queues=["default"], concurrency=2) as (proc, _queue):
