@@ -7,6 +7,7 @@ has a public address: views check who may see a file, then stream it from here.
 """
 
 import os
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -20,19 +21,35 @@ from django.http import FileResponse
 
 def write_atomically(path: Path, data: bytes) -> Path:
     """Write ``path`` through a temporary file and a rename, so readers see the old file or
-    the whole new one, and two workers writing the same file leave one. Temporary files left
-    by a worker killed mid-write are removed once they are a minute old."""
+    the whole new one, and two workers writing the same file leave one. A temporary file
+    left by a writer killed mid-write goes at the next write of that file: at once when its
+    process (on this host) is gone, after a minute otherwise."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
+    host = socket.gethostname()
+    tmp = path.with_name(f"{path.name}.{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     for stale in path.parent.glob(f"{path.name}.*.part"):
-        if stale.stat().st_mtime < time.time() - 60:  # not one another worker is writing
+        if _writer_gone(stale, path=path, host=host) or (stale.stat().st_mtime < time.time() - 60):
             stale.unlink(missing_ok=True)
     return path
+
+
+def _writer_gone(part: Path, *, path: Path, host: str) -> bool:
+    """Whether a temporary file's writer was a process of this host that no longer runs."""
+    writer = part.name[len(path.name) + 1 : -len(".part")].rsplit("-", 2)
+    if len(writer) != 3 or writer[0] != host or not writer[1].isdigit():
+        return False
+    try:
+        os.kill(int(writer[1]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def private_path(name: str) -> Path:
