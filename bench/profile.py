@@ -21,7 +21,7 @@ from typing import Any
 from bench import common as c
 
 DB_NAME = "wishpool_bench_profile"
-REQUESTS = 200
+REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "200"))
 
 
 def profile(path: str, *, requests: int = REQUESTS) -> None:
@@ -98,6 +98,17 @@ def webhook() -> None:
         bodies = wh.paid_pledges(base)
         app.conf.task_always_eager = False
         ids = _acks(bodies)
+        stripe_events.event_process(event_id=ids.pop())  # accounts and counters created
+        _queries(ids.pop())
+        plain, ids = ids[: len(ids) // 2], ids[len(ids) // 2 :]
+        cpu, started = time.process_time(), time.perf_counter()
+        for event_id in plain:
+            stripe_events.event_process(event_id=event_id)
+        c.line(
+            f"{len(plain)} events unprofiled, this process",
+            f"{(time.perf_counter() - started) / len(plain) * 1000:.1f} ms each, "
+            f"CPU {(time.process_time() - cpu) / len(plain) * 1000:.1f} ms each",
+        )
         profiler = Profiler(interval=0.0005)
         started = time.perf_counter()
         profiler.start()
@@ -112,6 +123,20 @@ def webhook() -> None:
     finally:
         localstripe.terminate()
         localstripe.wait(timeout=10)
+
+
+def _queries(event_id: int) -> None:
+    """Print the SQL one event's processing sends, in order (the worker's own cost)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from donations.services import stripe_events
+
+    with CaptureQueriesContext(connection) as captured:
+        stripe_events.event_process(event_id=event_id)
+    c.line("queries for one event", str(len(captured.captured_queries)))
+    for query in captured.captured_queries:
+        print(f"    {query['sql'][:150]}", flush=True)
 
 
 def _acks(bodies: list[bytes]) -> list[int]:

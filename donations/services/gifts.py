@@ -13,7 +13,7 @@ from accounts.models import User
 from charity.models import Account, Fund, LedgerEntry
 from charity.purposes import fund_purpose
 from charity.selectors import fund_general
-from charity.services import Leg, account_get, entry_post
+from charity.services import Leg, account_get, accounts_get, entry_post
 from core.money import from_minor, quantize
 from donations import stripe_gateway as gw
 from donations.models import Donation, Donor, Pledge
@@ -49,19 +49,19 @@ def settlement_of(stripe_object: dict[str, Any]) -> Settlement | None:
     return Settlement.from_balance_transaction(txn)
 
 
-def _credit_legs(
-    *, fund: Fund, amount: Decimal, currency: str, credits: list[tuple[str, Decimal]] | None
-) -> list[Leg]:
+def _credit_parts(
+    *, amount: Decimal, credits: list[tuple[str, Decimal]] | None
+) -> list[tuple[str, Decimal]]:
     """The fund's side of money in: its pool, or the parts its purpose names (a loan's fee to
     the pool, its deposit to the deposits held)."""
     parts = credits or [(Account.Kind.FUND, amount)]
     if sum((part for _kind, part in parts), Decimal(0)) != amount:
         raise ValueError(f"credits {parts} do not add up to {amount}")
-    return [
-        Leg(account_get(kind=kind, fund=fund, currency=currency), -part)
-        for kind, part in parts
-        if part
-    ]
+    return [(kind, part) for kind, part in parts if part]
+
+
+def _legs(accounts: list[Account], parts: list[tuple[str, Decimal]]) -> list[Leg]:
+    return [Leg(account, -part) for account, (_kind, part) in zip(accounts, parts, strict=True)]
 
 
 def stripe_income_legs(
@@ -75,17 +75,24 @@ def stripe_income_legs(
     """Legs for money that arrived through Stripe: the fund is credited the gift (or the
     parts ``credits`` names); the clearing account holds what Stripe settled; fees and
     exchange are their own legs."""
-    fund_side = _credit_legs(fund=fund, amount=amount, currency=currency, credits=credits)
+    parts = _credit_parts(amount=amount, credits=credits)
+    wanted = [(kind, fund, currency) for kind, _part in parts]
     if settlement is None:
-        return [
-            Leg(account_get(kind=Account.Kind.STRIPE_CLEARING, currency=currency), amount),
-            *fund_side,
-        ]
-    clearing = account_get(kind=Account.Kind.STRIPE_CLEARING, currency=settlement.currency)
+        *credited, clearing = accounts_get(
+            wanted=[*wanted, (Account.Kind.STRIPE_CLEARING, None, currency)]
+        )
+        return [Leg(clearing, amount), *_legs(credited, parts)]
     # A purpose may count gifts at their full amount: Stripe's fees are then the pool's cost.
     purpose = fund_purpose(fund)
     fee_fund = fund_general() if purpose and purpose[0].fees_to_general_pool else fund
-    fees = account_get(kind=Account.Kind.STRIPE_FEES, fund=fee_fund, currency=currency)
+    *credited, clearing, fees = accounts_get(
+        wanted=[
+            *wanted,
+            (Account.Kind.STRIPE_CLEARING, None, settlement.currency),
+            (Account.Kind.STRIPE_FEES, fee_fund, currency),
+        ]
+    )
+    fund_side = _legs(credited, parts)
     if settlement.currency == currency:
         legs = [Leg(clearing, settlement.gross), *fund_side]
         if settlement.gross != amount:  # rounding by Stripe: book the difference as exchange

@@ -122,12 +122,18 @@ LEGAL_MOVES: dict[str, set[str]] = {
 
 
 def pledge_move(
-    *, pledge: Pledge, to: str, by: User | None = None, reason: str = "", **fields: Any
+    *,
+    pledge: Pledge,
+    to: str,
+    by: User | None = None,
+    reason: str = "",
+    locked: bool = False,
+    **fields: Any,
 ) -> Pledge:
     """The one place a pledge changes state. A repeat is quiet; an illegal move is refused.
 
     A payment that arrives after a checkout expired or failed still marks the pledge paid:
-    money received wins over a lapsed session.
+    money received wins over a lapsed session. ``locked``: see ``transition``.
     """
     return transition(
         pledge,
@@ -135,6 +141,7 @@ def pledge_move(
         allowed_from=LEGAL_MOVES.get(to, set()),
         by=by,
         reason=reason,
+        locked=locked,
         **fields,
     ).obj
 
@@ -270,15 +277,20 @@ def checkout_complete(*, checkout_id: int, pledge_id: int) -> CheckoutSession | 
     ).obj
 
 
-def pledge_mark_paid(*, pledge: Pledge, reason: str) -> Pledge:
-    """Money received is always booked; the pledge shows paid unless it had been cancelled."""
-    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    if locked.status in LEGAL_MOVES[Pledge.Status.PAID]:
-        return pledge_move(pledge=locked, to=Pledge.Status.PAID, reason=reason)
+def pledge_mark_paid(*, pledge: Pledge, reason: str, locked: bool = False) -> Pledge:
+    """Money received is always booked; the pledge shows paid unless it had been cancelled.
+
+    Called in the booking's transaction; ``locked`` says the booking already holds the
+    pledge's row lock and read it under that lock.
+    """
+    if not locked:
+        pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status in LEGAL_MOVES[Pledge.Status.PAID]:
+        return pledge_move(pledge=pledge, to=Pledge.Status.PAID, reason=reason, locked=True)
     transition_record(
-        obj=locked, from_state=locked.status, to_state=locked.status, reason=f"paid: {reason}"
+        obj=pledge, from_state=pledge.status, to_state=pledge.status, reason=f"paid: {reason}"
     )
-    return locked
+    return pledge
 
 
 def pledge_cancel(*, pledge: Pledge, by: User) -> Pledge:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,18 +18,22 @@ SERIES = "WP"
 
 
 def _next_number(*, series: str, year: int) -> int:
-    """Lock the series' counter row for the rest of the posting transaction.
+    """Take the series' next number, locking its counter row for the rest of the posting
+    transaction.
 
     A rolled-back posting rolls the counter back too, so numbers have no gaps; the row
-    lock makes concurrent postings take numbers one after another, so none is reused.
+    lock makes concurrent postings take numbers one after another, so none is reused. One
+    statement (an upsert) creates the year's row, locks it and counts on.
     """
-    ReceiptCounter.objects.bulk_create(
-        [ReceiptCounter(series=series, year=year)], ignore_conflicts=True
-    )
-    counter = ReceiptCounter.objects.select_for_update().get(series=series, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    table = connection.ops.quote_name(ReceiptCounter._meta.db_table)  # ours, not input
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (series, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [series, year],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def receipt_issue(

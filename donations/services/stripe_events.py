@@ -149,13 +149,15 @@ def event_process(*, event_id: int) -> StripeEvent:
             last_error=repr(exc)[:2000],
         )
         raise
-    StripeEvent.objects.filter(pk=event.pk).update(
-        status=StripeEvent.Status.PROCESSED if handler else StripeEvent.Status.IGNORED,
-        attempts=F("attempts") + 1,
-        last_error="",
-        processed_at=timezone.now(),
-    )
-    event.refresh_from_db()
+    done = {
+        "status": StripeEvent.Status.PROCESSED if handler else StripeEvent.Status.IGNORED,
+        "last_error": "",
+        "processed_at": timezone.now(),
+    }
+    StripeEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, **done)
+    for name, value in done.items():
+        setattr(event, name, value)
+    event.attempts += 1  # as counted in the row when no other run counted meanwhile
     return event
 
 
@@ -176,14 +178,17 @@ def _checkout_id(obj: dict[str, Any]) -> int | None:
     return int(raw) if raw and str(raw).isdigit() else None
 
 
-def _is_duplicate(pledge: Pledge, payment_intent_id: str) -> bool:
-    """A one-time pledge is one gift: a second, different payment for it is a duplicate."""
-    return (
-        not pledge.is_recurring
-        and pledge.donations.exclude(stripe_payment_intent=payment_intent_id)
-        .filter(stripe_payment_intent__isnull=False)
-        .exists()
-    )
+def _booked(pledge: Pledge, payment_intent_id: str) -> tuple[Donation | None, bool]:
+    """(this payment's donation if booked already, whether it would be a duplicate), in one
+    read. A one-time pledge is one gift: a second, different payment for it is a duplicate."""
+    paid = Donation.objects.filter(stripe_payment_intent=payment_intent_id)
+    if not pledge.is_recurring:
+        paid |= Donation.objects.filter(pledge=pledge, stripe_payment_intent__isnull=False)
+    found = list(paid.order_by("pk"))
+    for donation in found:
+        if donation.stripe_payment_intent == payment_intent_id:
+            return donation, False
+    return None, bool(found)
 
 
 def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
@@ -199,18 +204,25 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
     if existing is not None:
         return existing
     intent, charge = gw.payment_intent_settled(payment_intent_id)
-    pledge = _pledge_from_metadata(intent)
-    if pledge is None or intent.get("status") != "succeeded":
+    pledge_id = _pledge_id(intent)
+    if pledge_id is None or intent.get("status") != "succeeded":
         return None
     settlement = settlement_of(charge)
     currency = str(intent["currency"]).upper()
     amount = from_minor(int(intent.get("amount_received") or intent["amount"]), currency)
     with transaction.atomic():
-        Pledge.objects.select_for_update().get(pk=pledge.pk)
-        existing = Donation.objects.filter(stripe_payment_intent=payment_intent_id).first()
+        # everything the booking reads of the pledge, read once under its lock
+        pledge = (
+            Pledge.objects.select_for_update(of=("self",))
+            .select_related("donor__organisation", "donor__user", "fund", "created_by")
+            .filter(pk=pledge_id)
+            .first()
+        )
+        if pledge is None:
+            return None
+        existing, duplicate = _booked(pledge, payment_intent_id)
         if existing is not None:
             return existing
-        duplicate = _is_duplicate(pledge, payment_intent_id)
         fund, purpose = pledge.fund, None if duplicate else pledge.purpose
         handler = purpose_for(purpose.key) if purpose else None
         if duplicate:
@@ -249,7 +261,7 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         checkout_id = _checkout_id(intent)
         if checkout_id is not None:
             pledges.checkout_complete(checkout_id=checkout_id, pledge_id=pledge.pk)
-        pledges.pledge_mark_paid(pledge=pledge, reason=f"payment {payment_intent_id}")
+        pledges.pledge_mark_paid(pledge=pledge, reason=f"payment {payment_intent_id}", locked=True)
         if duplicate:
             _duplicate_handle(donation=donation)
         elif handler is not None and purpose is not None:

@@ -8,7 +8,14 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from charity import selectors
 from charity.models import Account, LedgerEntry, LedgerLeg
 from charity.selectors import fund_general
-from charity.services import LedgerError, Leg, account_get, entry_post, entry_reverse
+from charity.services import (
+    LedgerError,
+    Leg,
+    account_get,
+    accounts_get,
+    entry_post,
+    entry_reverse,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +35,22 @@ def test_balanced_entry_is_posted_and_moves_the_fund():
     )
     after = {row["fund"].code: row["balance"] for row in selectors.fund_balances()}["general"]
     assert after - before == Decimal("500.00")
+
+
+def test_several_accounts_are_read_at_once_in_the_order_asked(django_assert_num_queries):
+    general = fund_general()
+    bank = account_get(kind=Account.Kind.BANK)
+    wanted = [
+        (Account.Kind.FUND, general, "CNY"),
+        (Account.Kind.BANK, None, "CNY"),
+        (Account.Kind.STRIPE_FEES, general, "USD"),
+    ]
+    fund, bank_again, fees = accounts_get(wanted=wanted)
+    assert bank_again == bank
+    assert (fund.kind, fund.fund, fund.currency) == (Account.Kind.FUND, general, "CNY")
+    assert (fees.kind, fees.fund, fees.currency) == (Account.Kind.STRIPE_FEES, general, "USD")
+    with django_assert_num_queries(1):  # all of them exist now: one read
+        assert accounts_get(wanted=wanted) == [fund, bank, fees]
 
 
 @pytest.mark.parametrize(

@@ -59,3 +59,30 @@ def test_no_state_without_its_history():
     pledge.refresh_from_db()
     assert pledge.status == "pending"
     assert not history_for(pledge).filter(to_state="expired").exists()
+
+
+def test_a_caller_holding_the_lock_moves_without_reading_the_row_again(
+    django_assert_num_queries,
+):
+    pledge = _pledge()
+    with transaction.atomic():
+        locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+        with django_assert_num_queries(2):  # the update and its history, no read
+            moved = transition(locked, to="paid", allowed_from={"pending"}, locked=True)
+        assert moved.changed and moved.obj is locked
+        with django_assert_num_queries(0):
+            assert not transition(locked, to="paid", allowed_from={"pending"}, locked=True).changed
+        with pytest.raises(IllegalMove), django_assert_num_queries(0):
+            transition(locked, to="cancelled", allowed_from={"active"}, locked=True)
+    pledge.refresh_from_db()
+    assert pledge.status == "paid"
+    assert list(history_for(pledge).values_list("to_state", flat=True)) == ["pending", "paid"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_locked_is_refused_outside_the_transaction_that_locked():
+    pledge = _pledge()
+    with pytest.raises(RuntimeError):
+        transition(pledge, to="paid", allowed_from={"pending"}, locked=True)
+    pledge.refresh_from_db()
+    assert pledge.status == "pending"
