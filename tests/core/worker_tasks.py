@@ -27,3 +27,16 @@ def retry_once(self, redis_url: str, key: str, countdown: float) -> None:  # typ
     client.expire(key, 300)
     if self.request.retries == 0:
         raise self.retry(countdown=countdown)
+
+
+@shared_task(name="tests.backend_pid")
+def backend_pid(redis_url: str, key: str) -> None:
+    """Records which PostgreSQL session ran the task."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    client = redis.Redis.from_url(redis_url)
+    client.rpush(key, pid)
+    client.expire(key, 300)
