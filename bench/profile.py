@@ -4,6 +4,7 @@ client, DEBUG off, the board cache off), on a database of its own.
     .venv/bin/python -m bench.profile board    # /wishes/ at 200 and at 10,000 wishes
     .venv/bin/python -m bench.profile ledger   # /transparency/ and /api/v1/flows/ at 1M legs
     .venv/bin/python -m bench.profile webhook  # processing payment_intent.succeeded events
+    .venv/bin/python -m bench.profile receipt  # rendering receipt PDFs as the worker does
 
 Prints, per page, the mean time per request and pyinstrument's call tree (frames under 2% of
 the time hidden). Own database `wishpool_bench_profile`, dropped after.
@@ -125,6 +126,45 @@ def webhook() -> None:
         localstripe.wait(timeout=10)
 
 
+def receipt() -> None:
+    """Render receipts as the PDF worker does (row, PDF, file, row), in this process: how
+    the time splits between the PDF itself and the rest, then pyinstrument's tree."""
+    from pyinstrument import Profiler
+
+    from bench.receipts import gifts
+    from donations.models import Receipt
+    from donations.pdf import receipt_pdf_bytes
+    from donations.services.receipts import receipt_pdf_render
+    from tests.accounts import factories as f
+    from tests.donations.helpers import company_donor
+
+    count = REQUESTS // 4
+    ids = gifts(count * 2 + 3, donor=company_donor(), admin=f.fund_administrator())
+    for receipt_id in ids[:3]:
+        receipt_pdf_render(receipt_id=receipt_id)
+    plain, ids = ids[3 : 3 + count], ids[3 + count :]
+    whole, pdf = [], []
+    for receipt_id in plain:
+        t = time.perf_counter()
+        receipt_pdf_render(receipt_id=receipt_id)
+        whole.append(time.perf_counter() - t)
+        row = Receipt.objects.select_related(
+            "donation__fund", "donor__organisation", "donor__user"
+        ).get(pk=receipt_id)
+        t = time.perf_counter()
+        receipt_pdf_bytes(row)
+        pdf.append(time.perf_counter() - t)
+    c.line(f"{count} renders unprofiled: whole median", f"{c.median_ms(whole):.1f} ms")
+    c.line("  of which the PDF bytes median", f"{c.median_ms(pdf):.1f} ms")
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for receipt_id in ids:
+        receipt_pdf_render(receipt_id=receipt_id)
+    profiler.stop()
+    _tree(profiler)
+    _flat(profiler)
+
+
 def _queries(event_id: int) -> None:
     """Print the SQL one event's processing sends, in order (the worker's own cost)."""
     from django.db import connection
@@ -184,8 +224,8 @@ def _flat(profiler: Any) -> None:
 
 def main() -> None:
     what = sys.argv[1] if len(sys.argv) > 1 else "board"
-    if what not in ("board", "ledger", "webhook"):
-        raise SystemExit("usage: python -m bench.profile board|ledger|webhook")
+    if what not in ("board", "ledger", "webhook", "receipt"):
+        raise SystemExit("usage: python -m bench.profile board|ledger|webhook|receipt")
     tmp = Path(tempfile.mkdtemp(prefix="wishpool-bench-profile-"))
     env = c.bench_env(
         db_name=DB_NAME,
@@ -204,7 +244,7 @@ def main() -> None:
 
         app.conf.task_always_eager = True  # setting up data runs follow-ups inline
         c.line("load average at start", c.load())
-        {"board": board, "ledger": ledger, "webhook": webhook}[what]()
+        {"board": board, "ledger": ledger, "webhook": webhook, "receipt": receipt}[what]()
     finally:
         c.django_close()
         if not os.environ.get("BENCH_KEEP"):

@@ -86,7 +86,22 @@ def part_a(*, donor, admin) -> float:  # type: ignore[no-untyped-def]
     return floor_ms
 
 
+def _db_stats() -> dict[str, int]:
+    """This database's sessions opened, transactions and rows read so far (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sessions, xact_commit + xact_rollback, tup_returned + tup_fetched "
+            "FROM pg_stat_database WHERE datname = current_database()"
+        )
+        sessions, transactions, rows = cursor.fetchone()
+    return {"sessions": sessions, "transactions": transactions, "rows": rows}
+
+
 def part_b(floor_ms: float, *, donor, admin, env: dict[str, str], log: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
     from donations.models import Receipt
 
     c.redis_flush()  # drop the render tasks part (a) queued
@@ -97,6 +112,10 @@ def part_b(floor_ms: float, *, donor, admin, env: dict[str, str], log: Path) -> 
     if queued != WORKER_RECEIPTS:
         raise RuntimeError(f"expected {WORKER_RECEIPTS} render tasks on 'pdf', found {queued}")
     pending = Receipt.objects.filter(pk__in=ids, pdf_rendered_at__isnull=True)
+    # the rows just written are vacuumed and analysed now, not by autovacuum while measuring
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    cpu_before, db_before = c.cpu_seconds(), _db_stats()
     worker = c.celery_worker("pdf", env=env, log=log, concurrency=WORKER_CONCURRENCY)
     try:
         started = time.perf_counter()
@@ -109,6 +128,8 @@ def part_b(floor_ms: float, *, donor, admin, env: dict[str, str], log: Path) -> 
             log=log,
         )
         elapsed = time.perf_counter() - started
+        cpu = c.cpu_split(cpu_before, WORKER_RECEIPTS)
+        db = {k: v - db_before[k] for k, v in _db_stats().items()}
     finally:
         c.stop(worker)
     stamps = list(Receipt.objects.filter(pk__in=ids).values_list("pdf_rendered_at", flat=True))
@@ -125,6 +146,12 @@ def part_b(floor_ms: float, *, donor, admin, env: dict[str, str], log: Path) -> 
     c.line("receipts per second (incl. worker start)", f"{rate:.2f} /s")
     if steady is not None:
         c.line("receipts per second (first -> last render)", f"{steady:.2f} /s")
+    spent = ", ".join(f"{kind} {ms:.1f}" for kind, ms in cpu if ms >= 0.05)
+    c.line("CPU ms per receipt, by process (incl. start)", spent)
+    c.line(
+        "database sessions / transactions / rows read per receipt",
+        " / ".join(f"{v / WORKER_RECEIPTS:.2f}" for v in db.values()),
+    )
     c.line(
         f"derived ceiling: {WORKER_CONCURRENCY} x 1000 / floor ms", f"{ideal:.2f} /s (not measured)"
     )

@@ -39,6 +39,30 @@ def test_receipt_pdf_is_real_and_bilingual(tmp_path):
 
 @pytest.mark.cjk_pdf
 @pytest.mark.poppler
+@pytest.mark.zbar
+def test_receipt_qr_reads_back_and_one_font_is_embedded(tmp_path):
+    """The QR is drawn from one pixel per module: it must still scan from a printed page.
+    One weight of one font is embedded (a second weight would double the render's cost)."""
+    from donations.pdf import verification_url
+
+    receipt = offline_gift(amount="88").receipts.get()
+    path = private_path(receipts.receipt_pdf_render(receipt_id=receipt.pk))
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", *sorted(str(p) for p in tmp_path.glob("page*.png"))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert scanned == [verification_url(receipt)]
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(fonts) == 1 and "Noto-Sans-CJK" in fonts[0] and "Bold" not in fonts[0], fonts
+
+
+@pytest.mark.cjk_pdf
+@pytest.mark.poppler
 def test_void_receipt_pdf_says_void(tmp_path):
     receipt = offline_gift(amount="50").receipts.get()
     receipts.receipt_void(receipt=receipt, reason="重复录入 duplicate entry")
