@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help install run serve seed messages test lint format lock clean
+.PHONY: help install run serve seed messages fonts test lint format lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,10 @@ install: $(STAMP) ## Create .venv and install the locked packages
 messages: $(STAMP) ## Compile the translations (zh-hans, en)
 	$(PY) manage.py compile_translations
 
-run: install messages ## Set up SQLite, load demo data, serve web + Celery worker + beat on :8000
+fonts: $(STAMP) ## Build the PDFs' cut-down CJK font from the host's Noto Sans CJK SC (once)
+	$(PY) manage.py pdf_fonts
+
+run: install messages fonts ## Set up SQLite, load demo data, serve web + Celery worker + beat on :8000
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
@@ -31,7 +34,7 @@ run: install messages ## Set up SQLite, load demo data, serve web + Celery worke
 seed: install ## Load the demo data (safe to run twice)
 	$(PY) manage.py seed_demo
 
-test: install messages ## Run the test suite (PostgreSQL and Redis when they answer)
+test: install messages fonts ## Run the test suite (PostgreSQL and Redis when they answer)
 	@bash site/deploy/test-run.sh $(ARGS)
 
 lint: install ## ruff (lint + format check), mypy and the layer contracts (lint-imports)

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from core.pdf_fonts import pdf_stylesheet
+
 
 def pdf_from_template(template: str, context: dict[str, Any]) -> bytes:
     """Layout allocates hundreds of thousands of short-lived objects; in a worker whose heap
@@ -15,10 +17,13 @@ def pdf_from_template(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, context)
+    fonts, css = pdf_stylesheet()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(  # type: ignore[no-any-return]
+            stylesheets=[css] if css else None, font_config=fonts
+        )
     finally:
         if was_enabled:
             gc.enable()

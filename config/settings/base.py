@@ -171,6 +171,8 @@ USE_TZ = True
 # Money: one currency by default; amounts are Decimal with two places (core.money).
 WISHPOOL_CURRENCY = env("WISHPOOL_CURRENCY", default="CNY")
 WISHPOOL_FUND_NAME = env("WISHPOOL_FUND_NAME", default="")
+# the PDFs' cut-down CJK font, built by `manage.py pdf_fonts` (core/pdf_fonts.py)
+WISHPOOL_PDF_FONT_DIR = env("WISHPOOL_PDF_FONT_DIR", default=str(VAR_DIR / "fonts"))
 
 # Open data (/api/v1/): read by anyone, from any origin; cached and rate-limited per client.
 WISHPOOL_API_CACHE_SECONDS = env.int("WISHPOOL_API_CACHE_SECONDS", default=60)

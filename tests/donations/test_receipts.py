@@ -58,7 +58,28 @@ def test_receipt_qr_reads_back_and_one_font_is_embedded(tmp_path):
     fonts = subprocess.run(
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
-    assert len(fonts) == 1 and "Noto-Sans-CJK" in fonts[0] and "Bold" not in fonts[0], fonts
+    # the cut-down font of core/pdf_fonts.py, in one weight
+    assert len(fonts) == 1 and "Wishpool-PDF-Sans" in fonts[0] and "Bold" not in fonts[0], fonts
+
+
+@pytest.mark.cjk_pdf
+@pytest.mark.poppler
+def test_a_rare_character_is_drawn_from_the_full_font():
+    """㛃 is not among the GB 2312 characters of the cut-down font: the next font in the
+    list draws it, and the PDF embeds both."""
+    donor = company_donor(name="上海㛃园科技有限公司")
+    receipt = offline_gift(donor=donor, amount="12").receipts.get()
+    path = private_path(receipts.receipt_pdf_render(receipt_id=receipt.pk))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "上海㛃园科技有限公司" in text
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(fonts) == 2, fonts
+    assert any("Wishpool-PDF-Sans" in f for f in fonts)
+    assert any("Noto-Sans-CJK-SC" in f for f in fonts)
 
 
 @pytest.mark.cjk_pdf
