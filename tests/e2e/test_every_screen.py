@@ -147,6 +147,11 @@ def test_a_failed_submit_lands_on_an_error_summary(browse, live_server, world, j
     page.goto(f"{live_server.url}/pledge/?kind=goods")
     page.locator("#main form[method=post] button[type=submit]").click()
     page.wait_for_load_state("load")
+    # the focus moves once the page's script has run: on a busy host, just after "load"
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.className === 'error-summary'",
+        timeout=5000,
+    )
     assert page.evaluate("document.activeElement.className") == "error-summary"
     summary = page.locator(".error-summary")
     box = summary.bounding_box()
