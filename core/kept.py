@@ -31,8 +31,10 @@ def kept(*, generation_key: str, name: str, seconds: int, compute: Callable[[], 
     """``compute()``, or the value kept for this generation; ``seconds`` 0 keeps nothing."""
     if not seconds:
         return compute()
-    if len(name) > 100:  # a long name (filters, a search) is hashed, never cut: two names
-        name = hashlib.sha256(name.encode()).hexdigest()  # sharing a start must not collide
+    # a long name (filters, a search) is hashed, never cut: two names sharing a start must
+    # not collide; so is one with spaces or control characters, which memcached refuses
+    if len(name) > 100 or not name.isprintable() or " " in name:
+        name = hashlib.sha256(name.encode()).hexdigest()
     key = f"kept:{generation_key}:{generation(generation_key)}:{name}"
     value = cache.get(key)
     if value is None:
