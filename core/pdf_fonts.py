@@ -9,6 +9,7 @@ See docs/decisions/0022-pdf-font-subset.md.
 """
 
 import atexit
+import io
 import logging
 import shutil
 import subprocess
@@ -107,11 +108,11 @@ def _cut(source: tuple[Path, int], path: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=_characters())
     subsetter.subset(font)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f"{path.name}.build")
-    font.save(str(part))
-    write_atomically(path, part.read_bytes())
-    part.unlink(missing_ok=True)
+    data = io.BytesIO()
+    font.save(data)
+    # several processes may find the font missing at once: each writes its own temporary
+    # file and renames it, so a reader never sees half a font
+    write_atomically(path, data.getvalue())
 
 
 @cache
