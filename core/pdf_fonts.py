@@ -13,7 +13,7 @@ import io
 import logging
 import shutil
 import subprocess
-from functools import cache
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +115,28 @@ def _cut(source: tuple[Path, int], path: Path) -> None:
     write_atomically(path, data.getvalue())
 
 
-@cache
+_made: dict[int, tuple[Any, Any] | tuple[None, None]] = {}
+_made_lock = threading.Lock()
+
+
 def pdf_stylesheet() -> tuple[Any, Any] | tuple[None, None]:
-    """(font configuration, stylesheet declaring FAMILY), made once per process; the fonts
+    """(font configuration, stylesheet declaring FAMILY), made once per thread (a worker with
+    a thread pool renders in several; Pango's font map is not shared between them); the fonts
     are built here if ``manage.py pdf_fonts`` has not built them yet."""
+    key = threading.get_ident()
+    made = _made.get(key)
+    if made is None:
+        made = _stylesheet_make()
+        with _made_lock:
+            if not _made:
+                # let go of them while the interpreter still works: their clean-up removes
+                # a folder
+                atexit.register(_made.clear)
+            _made[key] = made
+    return made
+
+
+def _stylesheet_make() -> tuple[Any, Any] | tuple[None, None]:
     try:
         paths = pdf_fonts_build()
     except Exception:  # a broken font file must not stop receipts: they use the host's fonts
@@ -130,8 +148,6 @@ def pdf_stylesheet() -> tuple[Any, Any] | tuple[None, None]:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    # let go of it while the interpreter still works: its clean-up removes a folder
-    atexit.register(pdf_stylesheet.cache_clear)
     faces = "".join(
         f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; '
         f'src: url("{path.resolve().as_uri()}"); }}'

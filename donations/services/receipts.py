@@ -17,6 +17,11 @@ from donations.models import Donation, Receipt, ReceiptCounter
 SERIES = "WP"
 
 
+def _returning() -> bool:
+    """Whether the database answers an upsert with its row (not SQLite before 3.35)."""
+    return bool(connection.features.can_return_columns_from_insert)
+
+
 def _next_number(*, series: str, year: int) -> int:
     """Take the series' next number, locking its counter row for the rest of the posting
     transaction.
@@ -25,6 +30,14 @@ def _next_number(*, series: str, year: int) -> int:
     lock makes concurrent postings take numbers one after another, so none is reused. One
     statement (an upsert) creates the year's row, locks it and counts on.
     """
+    if not _returning():
+        ReceiptCounter.objects.bulk_create(
+            [ReceiptCounter(series=series, year=year)], ignore_conflicts=True
+        )
+        counter = ReceiptCounter.objects.select_for_update().get(series=series, year=year)
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        return counter.last_number
     table = connection.ops.quote_name(ReceiptCounter._meta.db_table)  # ours, not input
     with connection.cursor() as cursor:
         cursor.execute(

@@ -127,6 +127,17 @@ def test_receipt_numbers_run_on_without_gaps():
     assert second.number == f"WP-{timezone.localdate().year}-{second.sequence:06d}"
 
 
+def test_numbers_run_on_where_the_database_cannot_return_from_an_insert(monkeypatch):
+    """SQLite before 3.35 has no RETURNING: the counter is locked, read and written instead."""
+    first = offline_gift().receipts.get()
+    monkeypatch.setattr(receipts, "_returning", lambda: False)
+    second = offline_gift().receipts.get()
+    third = offline_gift().receipts.get()
+    assert [second.sequence, third.sequence] == [first.sequence + 1, first.sequence + 2]
+    counter = ReceiptCounter.objects.get(series="WP", year=first.year)
+    assert counter.last_number == third.sequence
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_concurrent_postings_get_unique_gapless_numbers():
