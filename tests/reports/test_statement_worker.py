@@ -89,7 +89,9 @@ def test_batch_of_300_survives_a_killed_worker(
             assert row.failure == Statement.Failure.NO_ADDRESS and row.emailed_at is None
         elif row.donor_id not in interrupted:
             assert mails[row.emailed_to] == 1
-    assert len(mails) == DONORS - NO_ADDRESS - len(interrupted)
+    # a send cut off between the mail leaving and its row being marked may have gone out:
+    # it is listed for staff to check, never sent again
+    assert DONORS - NO_ADDRESS - len(interrupted) <= len(mails) <= DONORS - NO_ADDRESS
     failures = list(selectors.batch_failures(batch, stuck_after=timedelta(0)))
     assert len(failures) == NO_ADDRESS + len(interrupted)
     assert all(r.failure_reason for r in failures)
