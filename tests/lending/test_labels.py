@@ -1,13 +1,12 @@
 """The A4 sheet of QR labels: the type and the tag in print, and a QR that opens the item's
 staff page (decoded from the rendered page with zbarimg)."""
 
-import subprocess
-
 import pytest
 from django.urls import reverse
 
 from tests.accounts import factories as f
 from tests.lending import factories as lf
+from tests.pdfs import pdf_text, qr_codes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf, pytest.mark.poppler, pytest.mark.zbar]
 
@@ -23,19 +22,11 @@ def test_the_label_sheet_prints_type_tag_and_a_qr_to_the_item(client, settings, 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "labels.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf, layout=False)
     # a worker gets their own station's labels, whatever warehouse they ask for
     assert all(item.tag in text for item in items) and elsewhere[0].tag not in text
     assert "轮椅" in text
-    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
-    decoded = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", *sorted(str(p) for p in tmp_path.glob("page*.png"))],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
+    decoded = qr_codes(pdf, tmp_path, dpi=200)
     assert sorted(decoded) == sorted(
         f"https://wishpool.example.cn/my/lending/items/{item.tag}/" for item in items
     )

@@ -2,7 +2,6 @@
 are exactly those; they are frozen in the revision, so a later correction changes nothing
 published until an editor recomputes (and sees what changed) and publishes; its PDF holds them."""
 
-import subprocess
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from portal.models import AnnualReportPage, AnnualReportPdf
 from tests.accounts import factories as f
 from tests.donations.helpers import company_donor, goods_pledge, offline_gift
 from tests.lending import factories as lf
+from tests.pdfs import pdf_text
 from tests.wishes import factories as wf
 from wishes.services import claims, lifecycle
 
@@ -88,12 +88,6 @@ def _editor():  # type: ignore[no-untyped-def]
     return accounts_services.staff_role_grant(user=f.UserFactory(), role=roles.EDITOR)
 
 
-def _pdf_text(path) -> str:  # type: ignore[no-untyped-def]
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def test_the_figures_of_a_known_year_frozen_published_and_in_the_pdf(
     monkeypatch, client, django_capture_on_commit_callbacks
 ):
@@ -149,7 +143,7 @@ def test_the_figures_of_a_known_year_frozen_published_and_in_the_pdf(
     assert "<table" in shown and 'class="chart"' in shown and "data:image/svg+xml" in shown
     made = AnnualReportPdf.objects.get(page=page)
     assert made.revision_id == page.get_latest_revision().pk
-    text = _pdf_text(private_path(made.file))
+    text = pdf_text(private_path(made.file))
     assert "51.66 万元" in text and "50.00 万元" in text and "1.63 万元" in text
     assert "轮椅" in text
     assert client.get(f"/annual-reports/{page.pk}.pdf").status_code == 200

@@ -3,7 +3,6 @@ CSV and in its PDF's text; made twice it is one report, e-mailed once."""
 
 import csv
 import io
-import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from reports import services, tasks
 from reports.models import Report
 from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift
+from tests.pdfs import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf, pytest.mark.poppler]
 
@@ -75,12 +75,7 @@ def test_a_month_with_known_postings_and_its_report_made_once(client, monkeypatc
         for r in rows
     )
 
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(private_path(report.pdf)), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(private_path(report.pdf))
     assert "¥800.00" in text and "¥200.00" in text and "¥600.00" in text
     assert "轮椅维修" in text and second.get_full_name() in text
     assert "¥840.00" not in text and "¥40.00" not in text  # November's gift is not October's

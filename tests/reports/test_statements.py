@@ -1,7 +1,6 @@
 """The year-end batch: one statement and one mail per donor of the year, a second start
 resumes without sending twice, failures are listed with their reasons."""
 
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from reports.models import Statement, StatementBatch
 from reports.services import statements
 from tests.accounts import factories as f
 from tests.donations.helpers import offline_gift
+from tests.pdfs import pdf_text
 from tests.reports.statement_helpers import gifts_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf, pytest.mark.poppler]
@@ -45,12 +45,7 @@ def test_a_statement_for_each_donor_of_the_year_sent_once(
     (attachment,) = message.attachments
     assert attachment[0] == f"statement-{LAST_YEAR}.pdf" and attachment[1].startswith(b"%PDF")
     statement = Statement.objects.get(batch=batch, donor=generous)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(private_path(statement.pdf)), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(private_path(statement.pdf))
     assert generous.legal_name in text and "¥1,200.00" in text and str(LAST_YEAR) in text
     assert "¥999.00" not in text
 

@@ -1,13 +1,13 @@
 """Posters for the notice board: the PDF's text has the wish and its code, the QR decodes to
 the short stable address, and that address leads to the wish's page."""
 
-import subprocess
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from tests.accounts import factories as f
+from tests.pdfs import pdf_text, qr_codes
 from tests.wishes import factories as wf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf, pytest.mark.poppler, pytest.mark.zbar]
@@ -16,19 +16,7 @@ SITE = "https://wishpool.example.cn"
 
 
 def _read(pdf: bytes, tmp_path) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
-    path = tmp_path / "poster.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "p")], check=True)
-    codes = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", *sorted(str(p) for p in tmp_path.glob("p*.png"))],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    return text, codes
+    return pdf_text(pdf, tmp_path), qr_codes(pdf, tmp_path)
 
 
 def test_a_wish_poster_and_its_stable_link(client, settings, tmp_path):
