@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.views import admin_login_redirect
-from core.views import favicon, health
+from core.views import favicon, health, page_serve
 from donations.views import stripe_webhook
 
 admin.site.site_header = "Wishpool"
@@ -34,7 +34,10 @@ urlpatterns += i18n_patterns(
     path("", include("lending.urls")),
     path("", include("reports.urls")),
     path("", include("portal.urls")),
-    path("", include(wagtail_urls)),
+    # Wagtail's own front-end paths, then its pages, found by the remembered routes of
+    # core.page_routes (Wagtail's serve view behind them)
+    path("", include([p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"])),
+    re_path(wagtail_urls.serve_pattern, page_serve, name="wagtail_serve"),
     prefix_default_language=False,
 )
 

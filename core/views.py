@@ -50,3 +50,13 @@ def favicon(request: HttpRequest) -> HttpResponse:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     return HttpResponseRedirect(staticfiles_storage.url("favicon.ico"))
+
+
+def page_serve(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view, routed through the remembered routes of core.page_routes."""
+    from wagtail.views import serve
+
+    from core.page_routes import route_for_request
+
+    route_for_request(request, path)
+    return serve(request, path)  # type: ignore[no-any-return]

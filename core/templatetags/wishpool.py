@@ -19,14 +19,17 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
     current = get_language()
     # A route below a Wagtail page (e.g. /wishes/12/) keeps its tail in the other language.
     tail = ""
-    if page is not None and request is not None and page.url and request.path.startswith(page.url):
-        tail = request.get_full_path()[len(page.url) :]
+    if request is not None and page is not None and hasattr(page, "get_url"):
+        here = page.get_url(request)  # the site's roots as this request already read them
+        if here and request.path.startswith(here):
+            tail = request.get_full_path()[len(here) :]
+    translations = (
+        _translation_urls(page) if page is not None and hasattr(page, "get_translations") else {}
+    )
     links = []
     for code, name in settings.LANGUAGES:
-        url = None
-        if page is not None and hasattr(page, "get_translations"):
-            found = _translation_url(page, code)
-            url = found + tail if found else None
+        found = translations.get(code)
+        url = found + tail if found else None
         if url is None and request is not None:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url or "/", "current": code == current})
@@ -36,23 +39,29 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
 TRANSLATION_URL_SECONDS = 300
 
 
-def _translation_url(page: Any, code: str) -> str | None:
-    """The address of a page's translation into ``code``: the same for every visitor, so kept
-    for a few minutes (keyed by the page's own path, which a move or rename changes) instead of
-    two queries on every page view."""
+def _translation_urls(page: Any) -> dict[str, str | None]:
+    """The address of a page's translation into each language: the same for every visitor, so
+    kept for a few minutes (keyed by the page's own path, which a move or rename changes)
+    instead of two queries per language on every page view; all read in one trip."""
     from django.core.cache import cache
 
-    key = f"page-translation-url:{page.pk}:{page.url_path}:{code}"[:240]
-    found = cache.get(key)
-    if found is None:
-        if page.locale.language_code == code:
-            url = page.url
-        else:
-            translation = page.get_translations().filter(locale__language_code=code).first()
-            url = translation.url if translation else None
-        found = url or ""
-        cache.set(key, found, TRANSLATION_URL_SECONDS)
-    return found or None
+    keys = {
+        code: f"page-translation-url:{page.pk}:{page.url_path}:{code}"[:240]
+        for code, _name in settings.LANGUAGES
+    }
+    found = cache.get_many(list(keys.values()))
+    urls = {}
+    for code, key in keys.items():
+        if key not in found:
+            if page.locale.language_code == code:
+                url = page.url
+            else:
+                translation = page.get_translations().filter(locale__language_code=code).first()
+                url = translation.url if translation else None
+            found[key] = url or ""
+            cache.set(key, found[key], TRANSLATION_URL_SECONDS)
+        urls[code] = found[key] or None
+    return urls
 
 
 @register.filter

@@ -41,3 +41,34 @@ def test_two_long_names_sharing_a_start_do_not_share_a_value():
     first = kept(generation_key="test:gen2", name=start + "a", seconds=60, compute=lambda: "a")
     second = kept(generation_key="test:gen2", name=start + "b", seconds=60, compute=lambda: "b")
     assert (first, second) == ("a", "b")
+
+
+def test_a_value_comes_back_with_its_generation_in_one_trip(monkeypatch):
+    """The generation and the value are read together; a value of an older generation is
+    never returned, whatever the cache still holds."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    trips: list[str] = []
+    get, get_many = backend.get, backend.get_many
+
+    def one(*args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append("get")
+        return get(*args, **kwargs)
+
+    def many(keys):  # type: ignore[no-untyped-def]
+        trips.append("get_many")
+        monkeypatch.setattr(backend, "get", get)  # locmem's get_many calls get: not a trip
+        try:
+            return get_many(keys)
+        finally:
+            monkeypatch.setattr(backend, "get", one)
+
+    monkeypatch.setattr(backend, "get", one)
+    monkeypatch.setattr(backend, "get_many", many)
+    assert kept(generation_key="test:gen3", name="n", seconds=60, compute=lambda: "old") == "old"
+    trips.clear()
+    assert kept(generation_key="test:gen3", name="n", seconds=60, compute=lambda: "new") == "old"
+    assert trips == ["get_many"]
+    generation_next("test:gen3")
+    assert kept(generation_key="test:gen3", name="n", seconds=60, compute=lambda: "new") == "new"

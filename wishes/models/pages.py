@@ -108,7 +108,7 @@ class WishBoardPage(RoutablePageMixin, Page):
             context.update(
                 form=form,
                 wishes=page,
-                cards=board_cards(list(page.object_list), base_url=self.url or ""),
+                cards=board_cards(list(page.object_list), base_url=self.get_url(request) or ""),
                 querystring=_querystring_without_page(request),
                 figures=selectors.board_figures(),
             )
