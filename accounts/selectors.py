@@ -5,7 +5,15 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts import roles
-from accounts.models import Invitation, Membership, Organisation, Resident, ResidentPrivate, User
+from accounts.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Resident,
+    ResidentPrivate,
+    Station,
+    User,
+)
 
 
 def user_has_role(user: User, role: str) -> bool:
@@ -128,4 +136,23 @@ def invitation_get(*, token: str) -> Invitation | None:
     """The invitation behind a link, with its company and inviter, or None if there is none."""
     return (
         Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
+    )
+
+
+STATIONS_KEY = "accounts:stations:generation"
+
+
+def stations_active() -> list[Station]:
+    """The open stations, by name: every public list of stations (the board's filters) reads
+    them, and they change only through station_create and station_update, which start a new
+    generation after commit; so they are kept rather than read on every page."""
+    from django.conf import settings
+
+    from core.kept import kept
+
+    return kept(
+        generation_key=STATIONS_KEY,
+        name="active",
+        seconds=settings.WISHPOOL_STATIONS_SECONDS,
+        compute=lambda: list(Station.objects.filter(is_active=True).order_by("name", "pk")),
     )

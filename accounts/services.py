@@ -84,6 +84,7 @@ def station_create(
         )
         Warehouse.objects.create(name=name, station=station, address=station.address)
         transition_record(obj=station, from_state="", to_state="active", by=by)
+        transaction.on_commit(_stations_changed)
         return station
 
 
@@ -115,6 +116,7 @@ def station_update(
         locked.is_active = is_active
         locked.save()
         Warehouse.objects.filter(station=locked).update(name=name, address=locked.address)
+        transaction.on_commit(_stations_changed)
         if was_active != is_active:
             transition_record(
                 obj=locked,
@@ -490,3 +492,10 @@ def hardship_record(
             },
         )
         return status
+
+
+def _stations_changed() -> None:
+    """Lists of stations kept by accounts.selectors.stations_active are stale from now on."""
+    from core.kept import generation_next
+
+    generation_next(selectors.STATIONS_KEY)

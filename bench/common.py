@@ -99,6 +99,7 @@ def bench_env(*, db_name: str, private_root: Path, **extra: str) -> dict[str, st
         # as in production (config/settings/test.py turns the keeping of counts off)
         "WISHPOOL_BOARD_COUNT_SECONDS": "600",
         "WISHPOOL_FIGURES_SECONDS": "600",
+        "WISHPOOL_STATIONS_SECONDS": "3600",
         **extra,
     }
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import Resident, Station
 from wishes.models import Wish
 from wishes.services.lifecycle import needed_by_check
@@ -63,9 +64,11 @@ class BoardFilterForm(forms.Form):
     district = forms.ChoiceField(label=_("District"), required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """The few stations are read once, in one plain query, for both lists of choices."""
+        """The few stations are kept (accounts.selectors.stations_active) for both lists of
+        choices; a chosen station is still checked against the database when the form is
+        cleaned."""
         super().__init__(*args, **kwargs)
-        stations = list(Station.objects.filter(is_active=True))
+        stations = account_selectors.stations_active()
         station = self.fields["station"]
         station.widget.choices = [  # what is drawn; a choice is still checked by the queryset
             ("", station.empty_label),  # type: ignore[attr-defined]

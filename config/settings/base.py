@@ -215,6 +215,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = format_lazy("[{}] ", WISHPOOL_FUND_NAME or gettex
 WISHPOOL_BOARD_CACHE_SECONDS = env.int("WISHPOOL_BOARD_CACHE_SECONDS", default=60)
 # the board's counts, kept until a wish changes (or this long)
 WISHPOOL_BOARD_COUNT_SECONDS = env.int("WISHPOOL_BOARD_COUNT_SECONDS", default=600)
+# the open stations (the board's filters), kept until a station changes (or this long)
+WISHPOOL_STATIONS_SECONDS = env.int("WISHPOOL_STATIONS_SECONDS", default=3600)
 # balances and flows, kept until an entry is posted (or this long)
 WISHPOOL_FIGURES_SECONDS = env.int("WISHPOOL_FIGURES_SECONDS", default=600)
 # The equipment catalogue's availability, shared by every visitor; a change starts afresh.
@@ -301,8 +303,20 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+
+def cache_config(*, default: str | None = None) -> dict[str, Any]:
+    """CACHE_URL as Django's cache settings (required where there is no default); Redis
+    through core.redis_cache (one client per server instead of one per operation)."""
+    config: dict[str, Any] = (
+        env.cache("CACHE_URL") if default is None else env.cache("CACHE_URL", default=default)
+    )
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "core.redis_cache.RedisCache"
+    return config
+
+
 # Cache: shared by all processes (rate limits, pages). Redis in production.
-CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+CACHES = {"default": cache_config(default=f"filecache://{VAR_DIR / 'cache'}")}
 
 # E-mail
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

@@ -11,7 +11,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")  # RabbitMQ: amqp://user:pass@host:5672/vhost
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 # Redis: cache, sessions (cached_db) and login rate limits, shared by every web process.
-CACHES = {"default": env.cache("CACHE_URL")}
+CACHES = {"default": cache_config()}
 EMAIL_CONFIG = env.email("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 

@@ -21,12 +21,13 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if env("TEST_EMAIL_FILE_PATH", default=""):  # a worker process started by a test: mail to files
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH")
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": cache_config(default="locmemcache://")}
 # a web process started by a test may keep sessions as production does (cached_db on Redis)
 # A test's changes are never committed, so the board's generation never moves on inside one:
 # counts are taken fresh (tests/wishes/test_board_counts.py turns the keeping on, committing).
 WISHPOOL_BOARD_COUNT_SECONDS = env.int("WISHPOOL_BOARD_COUNT_SECONDS", default=0)
 WISHPOOL_FIGURES_SECONDS = env.int("WISHPOOL_FIGURES_SECONDS", default=0)  # the same, for the books
+WISHPOOL_STATIONS_SECONDS = env.int("WISHPOOL_STATIONS_SECONDS", default=0)  # and for stations
 SESSION_ENGINE = env("TEST_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
