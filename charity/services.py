@@ -111,28 +111,53 @@ def entry_post(
             existing = LedgerEntry.objects.filter(reference=reference).first()
             if existing is not None:
                 return existing
-        _check(legs)
-        _open_year_check(timezone.now())
-        entry = LedgerEntry.objects.create(
+        return entry_write(
             kind=kind,
-            memo=memo[:255],
+            memo=memo,
+            legs=legs,
             reference=reference,
             created_by=created_by,
             reverses=reverses,
         )
-        rows = LedgerLeg.objects.bulk_create(
-            LedgerLeg(
-                entry=entry,
-                account=leg.account,
-                amount=quantize(leg.amount, leg.currency),
-                currency=leg.currency,
-            )
-            for leg in legs
+
+
+def entry_write(
+    *,
+    kind: str,
+    memo: str,
+    legs: Sequence[Leg],
+    reference: str | None = None,
+    created_by: User | None = None,
+    reverses: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """Post one balanced entry whose reference the caller knows is new: it has looked under
+    the lock of the row the entry belongs to (a booking holding its pledge). It runs in the
+    caller's transaction, with no savepoint of its own: whatever it refuses undoes the whole
+    booking. The unique reference still refuses a second entry."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("entry_write needs the transaction of the caller that checked")
+    _check(legs)
+    _open_year_check(timezone.now())
+    entry = LedgerEntry.objects.create(
+        kind=kind,
+        memo=memo[:255],
+        reference=reference,
+        created_by=created_by,
+        reverses=reverses,
+    )
+    rows = LedgerLeg.objects.bulk_create(
+        LedgerLeg(
+            entry=entry,
+            account=leg.account,
+            amount=quantize(leg.amount, leg.currency),
+            currency=leg.currency,
         )
-        # the monthly totals every balance is read from, kept in the same transaction
-        totals_add(kind=kind, posted_at=entry.posted_at, legs=rows)
-        transaction.on_commit(ledger_changed)
-        return entry
+        for leg in legs
+    )
+    # the monthly totals every balance is read from, kept in the same transaction
+    totals_add(kind=kind, posted_at=entry.posted_at, legs=rows)
+    transaction.on_commit(ledger_changed)
+    return entry
 
 
 def _open_year_check(when: datetime) -> None:

@@ -13,7 +13,7 @@ from accounts.models import User
 from charity.models import Account, Fund, LedgerEntry
 from charity.purposes import fund_purpose
 from charity.selectors import fund_general
-from charity.services import Leg, account_get, accounts_get, entry_post
+from charity.services import Leg, account_get, accounts_get, entry_write
 from core.money import from_minor, quantize
 from donations import stripe_gateway as gw
 from donations.models import Donation, Donor, Pledge
@@ -143,45 +143,96 @@ def donation_record(
     """Record a gift once: a second call with the same PaymentIntent, invoice or offline
     reference returns the first donation and posts nothing. A payment that is not a gift
     (``is_gift=False``, a loan's fee and deposit) gets no receipt."""
-    key = (
-        ("stripe_payment_intent", stripe_payment_intent)
-        if stripe_payment_intent
-        else ("stripe_invoice", stripe_invoice)
-        if stripe_invoice
-        else ("offline_reference", offline_reference)
-        if offline_reference
-        else None
-    )
     with transaction.atomic():
+        key = _payment_key(stripe_payment_intent, stripe_invoice, offline_reference)
         if key is not None:
             existing = Donation.objects.filter(**{key[0]: key[1]}).first()
             if existing is not None:
                 return existing
-        amount = quantize(amount, currency)
-        entry = entry_post(
-            kind=entry_kind,
-            memo=f"{donor.name}: {fund.name}",
-            legs=legs,
-            reference=f"donation:{key[0]}:{key[1]}" if key else None,
-            created_by=recorded_by,
-        )
-        donation = Donation.objects.create(
+        return donation_book(
             donor=donor,
-            pledge=pledge,
             fund=fund,
-            method=method,
             amount=amount,
-            currency=currency.upper(),
+            currency=currency,
+            method=method,
+            legs=legs,
+            entry_kind=entry_kind,
             show_name=show_name,
             is_gift=is_gift,
-            received_at=received_at or timezone.now(),
+            pledge=pledge,
+            received_at=received_at,
             stripe_payment_intent=stripe_payment_intent,
             stripe_invoice=stripe_invoice,
             stripe_charge=stripe_charge,
             offline_reference=offline_reference,
-            entry=entry,
             recorded_by=recorded_by,
         )
-        if is_gift:
-            receipt_issue(donation=donation)
-        return donation
+
+
+def donation_book(
+    *,
+    donor: Donor,
+    fund: Fund,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    legs: list[Leg],
+    entry_kind: str = LedgerEntry.Kind.DONATION,
+    show_name: bool = True,
+    is_gift: bool = True,
+    pledge: Pledge | None = None,
+    received_at: datetime | None = None,
+    stripe_payment_intent: str | None = None,
+    stripe_invoice: str | None = None,
+    stripe_charge: str = "",
+    offline_reference: str | None = None,
+    recorded_by: User | None = None,
+) -> Donation:
+    """Book a gift the caller knows is new: it has looked for the payment under the lock of
+    the pledge it belongs to (donation_record looks for callers that hold no such lock). Runs
+    in the caller's transaction, with no savepoint of its own; the payment's unique columns and
+    the entry's unique reference still refuse a second booking."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("donation_book needs the transaction of the caller that checked")
+    key = _payment_key(stripe_payment_intent, stripe_invoice, offline_reference)
+    amount = quantize(amount, currency)
+    entry = entry_write(
+        kind=entry_kind,
+        memo=f"{donor.name}: {fund.name}",
+        legs=legs,
+        reference=f"donation:{key[0]}:{key[1]}" if key else None,
+        created_by=recorded_by,
+    )
+    donation = Donation.objects.create(
+        donor=donor,
+        pledge=pledge,
+        fund=fund,
+        method=method,
+        amount=amount,
+        currency=currency.upper(),
+        show_name=show_name,
+        is_gift=is_gift,
+        received_at=received_at or timezone.now(),
+        stripe_payment_intent=stripe_payment_intent,
+        stripe_invoice=stripe_invoice,
+        stripe_charge=stripe_charge,
+        offline_reference=offline_reference,
+        entry=entry,
+        recorded_by=recorded_by,
+    )
+    if is_gift:
+        receipt_issue(donation=donation)
+    return donation
+
+
+def _payment_key(
+    stripe_payment_intent: str | None, stripe_invoice: str | None, offline_reference: str | None
+) -> tuple[str, str] | None:
+    """The column that makes a payment unique, and its value (none for a gift without one)."""
+    if stripe_payment_intent:
+        return ("stripe_payment_intent", stripe_payment_intent)
+    if stripe_invoice:
+        return ("stripe_invoice", stripe_invoice)
+    if offline_reference:
+        return ("offline_reference", offline_reference)
+    return None

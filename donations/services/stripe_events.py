@@ -29,7 +29,12 @@ from core.money import from_minor, to_minor
 from donations import stripe_gateway as gw
 from donations.models import CheckoutSession, Donation, Pledge, StripeEvent
 from donations.services import pledges
-from donations.services.gifts import donation_record, settlement_of, stripe_income_legs
+from donations.services.gifts import (
+    donation_book,
+    donation_record,
+    settlement_of,
+    stripe_income_legs,
+)
 
 logger = logging.getLogger(__name__)
 ORPHAN_AFTER = timedelta(minutes=5)
@@ -235,7 +240,8 @@ def donation_from_payment_intent(payment_intent_id: str) -> Donation | None:
         taken = handler is not None and purpose is not None and fund.pk == pledge.fund_id
         # a payment for a service (a loan) stays one even when it goes back to the payer
         gift = not pledge.purpose_key or purpose_for(pledge.purpose_key).is_gift
-        donation = donation_record(
+        # _booked has looked for this payment under the pledge's lock: book it, no second look
+        donation = donation_book(
             donor=pledge.donor,
             fund=fund,
             amount=amount,
