@@ -3,7 +3,9 @@
 -c16), side by side in one run:
 
 - /wishes/ with the board's page cache off (WISHPOOL_BOARD_CACHE_SECONDS=0) and on (60 s);
-- /transparency/ and the home page (never cached as pages).
+- /transparency/ and the home page (never cached as pages);
+- /about/, a plain Wagtail page (a title and two paragraphs): what any page of this stack
+  costs (routing, middleware, the base template), beside which the board's own work shows.
 
 Own database `wishpool_bench_pages` (seeded by `manage.py seed_demo`), Redis DB 13 as the
 servers' cache (flushed). Run from the project root: .venv/bin/python -m bench.pages
@@ -24,6 +26,7 @@ RUNS = (
     ("/wishes/ cached", "/wishes/", 60),
     ("/transparency/", "/transparency/", 0),
     ("home page", "/", 0),
+    ("/about/ (plain Wagtail page)", "/about/", 0),
 )
 
 

@@ -177,6 +177,52 @@ def process(env: dict[str, str], log: Path) -> None:
         "CPU ms per event, all of them",
         f"{total:.1f} (at 100 events/s {os.cpu_count()} CPUs allow {os.cpu_count() * 10:.0f})",
     )
+    start_ms = worker_start_cpu(env, log.with_name("worker-idle.log")) * 1000 / EVENTS
+    stripe_ms = dict(cpu).get("localstripe", 0.0)
+    steady_ms = total - start_ms - stripe_ms
+    c.line("worker start, measured alone, per event", f"{start_ms:.1f} ms of CPU")
+    c.line(
+        "CPU ms per event, less start and localstripe",
+        f"{steady_ms:.1f} (Stripe's own servers answer in production): "
+        f"{os.cpu_count()} CPUs allow {(os.cpu_count() or 1) * 1000 / steady_ms:.0f} events/s "
+        "(arithmetic)",
+    )
+
+
+def worker_start_cpu(env: dict[str, str], log: Path) -> float:
+    """CPU seconds a worker like the one above spends starting (Django, Celery, its pool), on
+    a queue with nothing in it, until it says it is ready: part of the CPU per event above,
+    though not of the rate from the first event to the last."""
+    cpu_before = c.cpu_seconds()
+    worker = c.start(
+        [
+            str(c.VENV_BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "bench-idle",
+            "--concurrency",
+            str(WORKER_CONCURRENCY),
+            "--loglevel",
+            "INFO",
+        ],
+        env=env,
+        log=log,
+    )
+    try:
+        c.wait_for(
+            lambda: " ready." in log.read_text(errors="replace"),
+            timeout=120,
+            what="an idle worker ready",
+            proc=worker,
+            log=log,
+        )
+        time.sleep(1)  # the pool's processes finish their own start
+        # ms per 1000 units is seconds
+        return dict(c.cpu_split(cpu_before, 1000)).get("celery worker", 0.0)
+    finally:
+        c.stop(worker)
 
 
 WRK_EVENTS = 6000
