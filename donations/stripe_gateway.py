@@ -23,15 +23,27 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+_kept: tuple[tuple[str, str, int], stripe.StripeClient] | None = None
+
+
 def client() -> stripe.StripeClient:
+    """One client per process for the configured key and address: its HTTP session (one per
+    thread, the SDK's) keeps the connection to Stripe open between calls. A new client per
+    call meant a new TCP and TLS handshake for every request a booking makes."""
+    global _kept
     if not is_configured():
         raise PaymentsNotConfigured
+    key = (settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or "", id(http_client))
+    if _kept is not None and _kept[0] == key:
+        return _kept[1]
     kwargs: dict[str, Any] = {"max_network_retries": 2}
     if settings.STRIPE_API_BASE:
         kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
     if http_client is not None:
         kwargs["http_client"] = http_client
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **kwargs)
+    made = stripe.StripeClient(settings.STRIPE_SECRET_KEY, **kwargs)
+    _kept = (key, made)  # holds http_client too, so its id is not reused while kept
+    return made
 
 
 def _plain(obj: Any) -> dict[str, Any]:
