@@ -24,11 +24,13 @@ from typing import Any
 from django.apps import apps
 from django.core.cache import cache
 from django.http import Http404, HttpRequest
-from django.utils.http import urlsafe_base64_encode
+from django.http.request import split_domain_port
 from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 ROUTE_SECONDS = 600
+MAX_DEPTH = 8  # deeper pages are routed by Wagtail as before; a long path costs no more keys
+KEY_VERSION = 1  # moved on when Route changes, so an entry of an older release is never read
 
 
 @dataclass(frozen=True)
@@ -70,17 +72,18 @@ def route_for_request(request: HttpRequest, path: str) -> Any:
 
 
 def _keys(request: HttpRequest, roots: list[Any], components: list[str]) -> dict[str, int]:
-    """One key per path prefix, the longest first: a page remembered under a prefix also
-    answers the paths below it (a routable page's routes, a child page's path)."""
-    host = request._get_raw_host()  # type: ignore[attr-defined]  # as Wagtail: no ALLOWED_HOSTS check here
+    """One key per path prefix, the longest first, at most MAX_DEPTH segments deep: a page
+    remembered under a prefix also answers the paths below it (a routable page's routes, a
+    child page's path). Each key is a digest of fixed length, whatever the path's length."""
+    # as Wagtail picks the site: the host's name (not its port, which a client may vary) and
+    # the request's port
+    host = split_domain_port(request._get_raw_host())[0].lower()  # type: ignore[attr-defined]
     scope = f"{roots!r}|{host}|{request.get_port()}|{get_language()}"
-    digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
     out = {}
-    for count in range(len(components), -1, -1):
+    for count in range(min(len(components), MAX_DEPTH), -1, -1):
         prefix = "/".join(components[:count])
-        # segments may be any word characters: encoded so the key stays plain ASCII
-        encoded = urlsafe_base64_encode(prefix.encode()) if prefix else "-"
-        out[f"page-route:{digest}:{encoded}"] = count
+        digest = hashlib.sha256(f"{scope}|{prefix}".encode()).hexdigest()[:40]
+        out[f"page-route:v{KEY_VERSION}:{digest}"] = count
     return out
 
 
@@ -115,8 +118,10 @@ def _remember(
         if root.site_id != site.pk or segments[: len(root_segments)] != root_segments:
             continue
         below = segments[len(root_segments) :]
-        if components[: len(below)] != below:
+        if components[: len(below)] != below or len(below) > MAX_DEPTH:
             return
+        if root.language_code != get_language():
+            return  # Wagtail fell back to another language's tree: walk it again next time
         key = next(k for k, count in keys.items() if count == len(below))
         route = Route(site=site, page_id=page.pk, model=page._meta.label, url_path=page.url_path)
         cache.set(key, route, ROUTE_SECONDS)

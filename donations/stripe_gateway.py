@@ -6,6 +6,7 @@ Stripe objects come in two shapes in the wild (older API versions put `payment_i
 """
 
 import json
+import os
 from typing import Any
 
 import stripe
@@ -23,7 +24,7 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
-_kept: tuple[tuple[str, str, int], stripe.StripeClient] | None = None
+_kept: tuple[tuple[str, str, int, int], stripe.StripeClient] | None = None
 
 
 def client() -> stripe.StripeClient:
@@ -33,7 +34,8 @@ def client() -> stripe.StripeClient:
     global _kept
     if not is_configured():
         raise PaymentsNotConfigured
-    key = (settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or "", id(http_client))
+    # per process: a client made before a fork would share its open socket with the children
+    key = (settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or "", id(http_client), os.getpid())
     if _kept is not None and _kept[0] == key:
         return _kept[1]
     kwargs: dict[str, Any] = {"max_network_retries": 2}

@@ -43,11 +43,13 @@ def _translation_urls(page: Any) -> dict[str, str | None]:
     """The address of a page's translation into each language: the same for every visitor, so
     kept for a few minutes (keyed by the page's own path, which a move or rename changes)
     instead of two queries per language on every page view; all read in one trip."""
+    import hashlib
+
     from django.core.cache import cache
 
+    where = hashlib.sha256(page.url_path.encode()).hexdigest()[:32]  # any length of path
     keys = {
-        code: f"page-translation-url:{page.pk}:{page.url_path}:{code}"[:240]
-        for code, _name in settings.LANGUAGES
+        code: f"page-translation-url:{page.pk}:{where}:{code}" for code, _name in settings.LANGUAGES
     }
     found = cache.get_many(list(keys.values()))
     urls = {}

@@ -132,3 +132,30 @@ def test_a_sites_new_home_page_changes_every_route(client):
     article = NewsArticlePage.objects.child_of(news).live().first()
     assert article is not None
     assert client.get(f"/{article.slug}/").status_code == 200
+
+
+def test_a_long_path_reads_a_bounded_number_of_short_keys(client, monkeypatch):
+    """A path of thousands of segments (a 404) must not make thousands of keys, nor keys that
+    grow with it: a client could otherwise fill the workers' memory."""
+    from django.core.cache import caches
+
+    content.demo_pages_ensure()
+    backend = caches["default"]
+    asked: list[list[str]] = []
+    get_many = backend.get_many
+    monkeypatch.setattr(backend, "get_many", lambda keys: asked.append(list(keys)) or get_many(keys))
+    assert client.get("/" + "a/" * 2000).status_code == 404
+    keys = [k for batch in asked for k in batch if k.startswith("page-route:")]
+    assert 0 < len(keys) <= 9 and max(len(k) for k in keys) < 60, (len(keys), keys[:2])
+
+
+def test_another_port_in_the_host_header_does_not_make_new_entries(client):
+    from django.core.cache import cache
+
+    content.demo_pages_ensure()
+    assert client.get("/about/", HTTP_HOST="localhost").status_code == 200
+    before = set(cache._cache)  # type: ignore[attr-defined]  # locmem's own store
+    for port in (1, 2, 3):
+        assert client.get("/about/", HTTP_HOST=f"localhost:{port}").status_code == 200
+    made = {k for k in set(cache._cache) - before if "page-route" in k}  # type: ignore[attr-defined]
+    assert made == set(), made
