@@ -143,7 +143,9 @@ def test_a_long_path_reads_a_bounded_number_of_short_keys(client, monkeypatch):
     backend = caches["default"]
     asked: list[list[str]] = []
     get_many = backend.get_many
-    monkeypatch.setattr(backend, "get_many", lambda keys: asked.append(list(keys)) or get_many(keys))
+    monkeypatch.setattr(
+        backend, "get_many", lambda keys: asked.append(list(keys)) or get_many(keys)
+    )
     assert client.get("/" + "a/" * 2000).status_code == 404
     keys = [k for batch in asked for k in batch if k.startswith("page-route:")]
     assert 0 < len(keys) <= 9 and max(len(k) for k in keys) < 60, (len(keys), keys[:2])
