@@ -27,24 +27,21 @@ def test_stations_are_read_once_and_again_after_a_change(django_capture_on_commi
     with CaptureQueriesContext(connection) as queries:
         assert [s.name for s in selectors.stations_active()] == ["梅园驿站"]
     assert len(queries) == 0
-    with django_capture_on_commit_callbacks(execute=True):
-        services.station_update(
-            station=station,
-            by=admin,
-            name="梅园社区驿站",
-            address="梅园路 1 号",
-            district="浦东新区",
-        )
+
+    def update(*, is_active: bool) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.station_update(
+                station=station,
+                by=admin,
+                name="梅园社区驿站",
+                address="梅园路 1 号",
+                district="浦东新区",
+                is_active=is_active,
+            )
+
+    update(is_active=True)
     assert [s.name for s in selectors.stations_active()] == ["梅园社区驿站"]
-    with django_capture_on_commit_callbacks(execute=True):
-        services.station_update(
-            station=station,
-            by=admin,
-            name="梅园社区驿站",
-            address="梅园路 1 号",
-            district="浦东新区",
-            is_active=False,
-        )
+    update(is_active=False)
     assert selectors.stations_active() == []
     with django_capture_on_commit_callbacks(execute=True):
         f.station("竹园驿站")

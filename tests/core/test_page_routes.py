@@ -30,6 +30,14 @@ def _routing(sql: list[str]) -> list[str]:
     return [s for s in sql if '"wagtailcore_site"' in s or '"wagtailcore_locale"' in s]
 
 
+def _news_and_article() -> tuple[NewsIndexPage, NewsArticlePage]:
+    content.demo_pages_ensure()
+    news = NewsIndexPage.objects.get(slug="news", locale__language_code="zh-hans")
+    article = NewsArticlePage.objects.child_of(news).live().first()
+    assert article is not None
+    return news, article
+
+
 def test_a_page_found_once_is_loaded_in_one_query_afterwards(client):
     content.demo_pages_ensure()
     status, first = _tables(client, "/about/")
@@ -67,10 +75,7 @@ def test_a_renamed_page_moves_with_its_slug(client):
 
 
 def test_an_unpublished_or_deleted_page_is_gone_at_once(client):
-    content.demo_pages_ensure()
-    news = NewsIndexPage.objects.get(slug="news", locale__language_code="zh-hans")
-    article = NewsArticlePage.objects.child_of(news).live().first()
-    assert article is not None
+    news, article = _news_and_article()
     path = f"/news/{article.slug}/"
     assert client.get(path).status_code == 200
     article.unpublish()
@@ -82,10 +87,7 @@ def test_an_unpublished_or_deleted_page_is_gone_at_once(client):
 
 
 def test_a_page_moved_under_another_parent_answers_at_its_new_path(client):
-    content.demo_pages_ensure()
-    news = NewsIndexPage.objects.get(slug="news", locale__language_code="zh-hans")
-    article = NewsArticlePage.objects.child_of(news).live().first()
-    assert article is not None
+    news, article = _news_and_article()
     old = f"/news/{article.slug}/"
     assert client.get(old).status_code == 200
     assert client.get("/about/").status_code == 200
@@ -122,15 +124,12 @@ def test_a_login_restriction_added_later_is_still_enforced(client):
 
 
 def test_a_sites_new_home_page_changes_every_route(client):
-    content.demo_pages_ensure()
+    news, article = _news_and_article()
     assert "关于我们" in client.get("/about/").content.decode()
     site = Site.objects.get(is_default_site=True)
-    news = NewsIndexPage.objects.get(slug="news", locale__language_code="zh-hans")
     site.root_page = news  # the news index is now the site's home
     site.save()
     assert client.get("/about/").status_code == 404
-    article = NewsArticlePage.objects.child_of(news).live().first()
-    assert article is not None
     assert client.get(f"/{article.slug}/").status_code == 200
 
 

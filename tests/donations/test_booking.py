@@ -12,25 +12,14 @@ from charity.selectors import fund_general
 from charity.services import Leg, account_get, entry_write
 from donations.models import Donation
 from donations.services import gifts, pledges, stripe_events
-from tests.accounts import factories as f
-from tests.donations.helpers import company_donor
+from tests.donations.helpers import company_donor, money_pledge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cjk_pdf]  # receipts are rendered on the way
 
 
 def _paid_intent(stripe_world) -> dict:  # type: ignore[no-untyped-def]
-    org = f.organisation()
-    pledge = pledges.pledge_create(
-        user=org.memberships.get().user,
-        organisation=org,
-        kind="money",
-        fund=fund_general(),
-        show_name=False,
-        amount=Decimal("500"),
-        interval="once",
-    )
     checkout = pledges.checkout_start(
-        pledge=pledge, success_url="http://t/s", cancel_url="http://t/c"
+        pledge=money_pledge("500"), success_url="http://t/s", cancel_url="http://t/c"
     )
     _session, intent = stripe_world.complete_checkout(checkout.stripe_session_id)
     return intent
