@@ -221,8 +221,8 @@ def worker_start_cpu(env: dict[str, str], log: Path) -> float:
             log=log,
         )
         time.sleep(1)  # the pool's processes finish their own start
-        # ms per 1000 units is seconds
-        return dict(c.cpu_split(cpu_before, 1000)).get("celery worker", 0.0)
+        milliseconds = dict(c.cpu_split(cpu_before, units=1)).get("celery worker", 0.0)
+        return milliseconds / 1000
     finally:
         c.stop(worker)
 

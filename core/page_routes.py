@@ -78,12 +78,12 @@ def _keys(request: HttpRequest, roots: list[Any], components: list[str]) -> dict
     # as Wagtail picks the site: the host's name (not its port, which a client may vary) and
     # the request's port
     host = split_domain_port(request._get_raw_host())[0].lower()  # type: ignore[attr-defined]
-    scope = f"{roots!r}|{host}|{request.get_port()}|{get_language()}"
+    scope = hashlib.sha256(f"{roots!r}|{host}|{request.get_port()}|{get_language()}".encode())
     out = {}
     for count in range(min(len(components), MAX_DEPTH), -1, -1):
-        prefix = "/".join(components[:count])
-        digest = hashlib.sha256(f"{scope}|{prefix}".encode()).hexdigest()[:40]
-        out[f"page-route:v{KEY_VERSION}:{digest}"] = count
+        digest = scope.copy()  # the roots' repr is hashed once, not once per prefix
+        digest.update("/".join(components[:count]).encode())
+        out[f"page-route:v{KEY_VERSION}:{digest.hexdigest()[:40]}"] = count
     return out
 
 

@@ -2,10 +2,10 @@
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` around the shared
 connection pool for every cache operation, and redis-py fills about 170 response callbacks into
-each new client: measured here, that was 0.17 ms of CPU per operation, more than the round trip
-to Redis. A ``redis.Redis`` is safe to share between threads (each command takes a connection
-from the pool), so one per pool is kept. Settings name this backend wherever ``CACHE_URL`` asks
-for Redis (``config.settings.base.cache_config``)."""
+each new client: a read cost 0.11-0.13 ms of CPU with Django's backend and 0.04-0.06 ms with
+this one (``bench.cache_client``). A ``redis.Redis`` is safe to share between threads (each
+command takes a connection from the pool), so one per pool is kept. Settings name this
+backend wherever ``CACHE_URL`` asks for Redis (``config.settings.base.cache_config``)."""
 
 from typing import Any
 
